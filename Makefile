@@ -1,0 +1,66 @@
+# hotline12345 — `make run` starts everything on embedded defaults, `make test` runs every test.
+# Each target installs what it needs and skips work that is already current.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+VAR       := var
+STAMP     := $(VAR)/stamps
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONUNBUFFERED := 1
+export HOTLINE_VAR_DIR ?= $(CURDIR)/$(VAR)
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+NLU_INPUTS   := data/divisions.csv $(wildcard bot/nlp/*.py)
+CAT_INPUTS   := $(wildcard bot/data/categorizer/*) $(wildcard bot/categorize/*.py)
+RASA_INPUTS  := config.yml domain.yml $(shell find bot/data -name '*.yml' 2>/dev/null) $(wildcard bot/nlp/*.py)
+
+.PHONY: help install resources models run test eval clean-models
+help:
+	@echo "make run   — start the whole hotline on embedded defaults"
+	@echo "make test  — run every test"
+	@echo "make eval  — intent/entity/category F1 on held-out data"
+
+## --- environment -----------------------------------------------------------------------
+$(STAMP)/venv: requirements.txt constraints.txt scripts/find-python.sh
+	@mkdir -p $(STAMP)
+	@if [ ! -x $(PY) ]; then echo "==> creating $(VENV) with $$(scripts/find-python.sh)"; "$$(scripts/find-python.sh)" -m venv $(VENV); fi
+	@echo "==> installing pinned dependencies (constraints.txt)"
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade 'pip==24.2'
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	@touch $@
+
+install: $(STAMP)/venv
+
+## --- generated NLU resources and models -----------------------------------------------------
+$(STAMP)/nlu-resources: $(STAMP)/venv $(NLU_INPUTS)
+	@echo "==> building jieba dictionary and spaCy EntityRuler under $(VAR)/nlp"
+	$(PY) -m bot.nlp.build_resources $(VAR)/nlp
+	@touch $@
+
+$(VAR)/models/categorizer.pkl: $(STAMP)/venv $(CAT_INPUTS)
+	@echo "==> training the case categorizer"
+	$(PY) -m bot.categorize.train --out $@
+
+$(VAR)/models/hotline.tar.gz: $(STAMP)/nlu-resources $(RASA_INPUTS)
+	@echo "==> training the Rasa model (about a minute)"
+	$(VENV)/bin/rasa train --config config.yml --domain domain.yml --data bot/data \
+	    --out $(VAR)/models --fixed-model-name hotline
+
+resources: $(STAMP)/nlu-resources
+models: $(VAR)/models/categorizer.pkl $(VAR)/models/hotline.tar.gz
+
+## --- the two commands -------------------------------------------------------------------
+run: models
+	@scripts/run.sh
+
+test: models
+	@scripts/test-deps.sh
+	$(PY) -m pytest -q
+
+eval: models
+	$(PY) -m bot.evaluate
+
+clean-models:
+	rm -rf $(VAR)/models $(STAMP)/nlu-resources

@@ -1,0 +1,41 @@
+"""Settings for reaching the case service, read once from the environment.
+
+``CASE_SERVICE_URL``      base of the Open311 endpoint (default ``http://127.0.0.1:8311/open311/v2``)
+``CASE_SERVICE_API_KEY``  key the bot posts with (optional; never printed — excluded from repr)
+``CASE_SERVICE_TIMEOUT``  seconds per HTTP call (default 5)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Mapping
+
+DEFAULT_URL = "http://127.0.0.1:8311/open311/v2"
+DEFAULT_TIMEOUT = 5.0
+
+
+@dataclass(frozen=True)
+class BackendSettings:
+    """Where the case service is and how to talk to it."""
+
+    url: str = DEFAULT_URL
+    api_key: str | None = field(default=None, repr=False)
+    timeout: float = DEFAULT_TIMEOUT
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "BackendSettings":
+        """Read the settings; a bad timeout fails loudly at start-up rather than per call."""
+        env = os.environ if environ is None else environ
+        url = (env.get("CASE_SERVICE_URL") or DEFAULT_URL).strip().rstrip("/")
+        api_key = (env.get("CASE_SERVICE_API_KEY") or "").strip() or None
+        raw_timeout = (env.get("CASE_SERVICE_TIMEOUT") or "").strip()
+        try:
+            timeout = float(raw_timeout) if raw_timeout else DEFAULT_TIMEOUT
+        except ValueError:
+            raise ValueError(f"CASE_SERVICE_TIMEOUT must be a number of seconds, got {raw_timeout!r}") from None
+        if not timeout > 0:
+            raise ValueError(f"CASE_SERVICE_TIMEOUT must be positive, got {raw_timeout!r}")
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"CASE_SERVICE_URL must be an http(s) URL, got {url!r}")
+        return cls(url=url, api_key=api_key, timeout=timeout)

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what the web chat needs outside the Python venv, once (idempotent, quiet when current):
+#   * Debian chromium + CJK fonts, for the Playwright browser tests (Playwright never downloads a browser);
+#   * the pinned npm packages of connectors/webchat/package.json (socket.io-client for our page, rasa-webchat
+#     for the widget page) into connectors/webchat/node_modules, which is gitignored.
+# Called by `make test` and `make run`; safe to run again at any time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WEBCHAT=connectors/webchat
+
+# --- Debian packages (only what is missing) --------------------------------------------------------
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+if ! { command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -qi 'noto.*cjk'; }; then
+  [ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 || need+=(fonts-noto-cjk)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  echo "==> installing Debian packages for the web chat tests: ${need[*]}"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  if ! $SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${need[@]}" >/dev/null 2>&1; then
+    $SUDO apt-get update -qq || true
+    $SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${need[@]}" >/dev/null \
+      || echo "WARNING: could not install ${need[*]}; the browser tests will say skipped" >&2
+  fi
+fi
+
+# --- npm packages (only when node_modules is missing or older than the lock) ------------------------
+stamp="$WEBCHAT/node_modules/.installed-lock"
+if ! command -v npm >/dev/null 2>&1; then
+  echo "WARNING: npm not found; the web chat page cannot serve socket.io-client (install nodejs + npm)" >&2
+  exit 0
+fi
+if [ ! -f "$stamp" ] || ! cmp -s "$WEBCHAT/package-lock.json" "$stamp"; then
+  echo "==> installing the web chat's npm packages (connectors/webchat/package-lock.json)"
+  (cd "$WEBCHAT" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  cp "$WEBCHAT/package-lock.json" "$stamp"
+fi
