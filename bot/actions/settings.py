@@ -1,0 +1,65 @@
+"""Action-server settings, read once from the environment (no secrets in the repository).
+
+``HOTLINE_VAR_DIR``               state directory (outbox/codes SQLite file), default ``var/``
+``RASA_URL`` / ``RASA_TOKEN``     Rasa HTTP API used to tell a citizen that a queued case was filed
+``HOTLINE_OUTBOX_RETRY_SECONDS``  pause between background delivery rounds (default 30)
+``HOTLINE_OUTBOX_WORKER``         ``0`` disables the background retry loop (tests, one-off tools)
+``HOTLINE_SUBMIT_TIMEOUT``        seconds a citizen waits for a submission before it is queued (12)
+``HOTLINE_CODE_SENDER``           how verification codes are sent: ``log`` (development, default)
+Backend settings (``CASE_SERVICE_URL``, ``CASE_SERVICE_API_KEY``, ``CASE_SERVICE_TIMEOUT``) are read by
+:class:`backend_client.BackendSettings`.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+DEFAULT_RASA_URL = "http://127.0.0.1:5005"
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class ActionSettings:
+    """Everything the actions need besides the backend client's own settings."""
+
+    var_dir: Path = Path("var")
+    rasa_url: str = DEFAULT_RASA_URL
+    rasa_token: str | None = field(default=None, repr=False)
+    outbox_retry_seconds: float = 30.0
+    outbox_worker: bool = True
+    submit_timeout: float = 12.0
+    deliver_timeout: float = 4.0
+    code_sender: str = "log"
+    code_ttl_seconds: float = 300.0
+
+    @property
+    def state_db(self) -> Path:
+        """SQLite file for the outbox and the verification codes."""
+        return self.var_dir / "bot_state.sqlite3"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "ActionSettings":
+        env = os.environ if environ is None else environ
+        return cls(
+            var_dir=Path((env.get("HOTLINE_VAR_DIR") or "var").strip()),
+            rasa_url=(env.get("RASA_URL") or DEFAULT_RASA_URL).strip().rstrip("/"),
+            rasa_token=(env.get("RASA_TOKEN") or "").strip() or None,
+            outbox_retry_seconds=_float(env, "HOTLINE_OUTBOX_RETRY_SECONDS", 30.0),
+            outbox_worker=(env.get("HOTLINE_OUTBOX_WORKER") or "1").strip().lower() not in ("0", "false", "no", "off"),
+            submit_timeout=_float(env, "HOTLINE_SUBMIT_TIMEOUT", 12.0),
+            code_sender=(env.get("HOTLINE_CODE_SENDER") or "log").strip().lower(),
+        )
