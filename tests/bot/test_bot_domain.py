@@ -68,7 +68,11 @@ def test_contract_intents_entities_and_forms() -> None:
         "my_cases", "ask_question", "emergency", "request_human", "cancel", "inform", "anonymous", "out_of_scope",
         "skip", "nlu_fallback", "EXTERNAL_case_filed",
     }
-    assert set(DOMAIN_DICT["entities"]) == {"district", "subdistrict", "phone", "case_number", "language"}
+    entities = {next(iter(e)) if isinstance(e, dict) else e for e in DOMAIN_DICT["entities"]}
+    assert entities == {"district", "subdistrict", "phone", "case_number", "language"}
+    # Entities fill slots but never steer the dialogue (the language entity is on every turn).
+    assert all(isinstance(e, dict) and not next(iter(e.values()))["influence_conversation"]
+               for e in DOMAIN_DICT["entities"])
     assert SLOTS["language"]["initial_value"] == "zh"
     assert SLOTS["appeal_type"]["values"] == ["咨询", "求助", "投诉", "举报", "建议"]
     forms = DOMAIN_DICT["forms"]
