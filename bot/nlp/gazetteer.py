@@ -37,6 +37,12 @@ DISTRICT_PINYIN = {
 
 _SUFFIXES = ("街道办事处", "街道", "地区", "镇", "乡")
 
+# Short subdistrict names that are everyday words ("平房" bungalow, "光明" bright, "向阳" sunny...):
+# only their full names (平房地区, 光明街道) count as places.
+AMBIGUOUS_SHORT_NAMES = frozenset(
+    {"平房", "天桥", "胜利", "果园", "光明", "新华", "东风", "向阳", "新村", "北宫", "长阳"}
+)
+
 
 @dataclass(frozen=True)
 class Division:
@@ -84,8 +90,13 @@ def district_aliases(division: Division) -> list[str]:
 
 
 def subdistrict_aliases(division: Division) -> list[str]:
-    """望京街道, 望京; long development-zone names only as written."""
-    return _unique([division.name, short_name(division.name)])
+    """望京街道, 望京; the short form only when it is not a district (密云 is 密云区, not 密云镇)
+    nor an everyday word."""
+    short = short_name(division.name)
+    district_shorts = {short_name(d.name) for d in districts()}
+    if short in district_shorts or short in AMBIGUOUS_SHORT_NAMES:
+        return [division.name]
+    return _unique([division.name, short])
 
 
 def _unique(items: Iterable[str]) -> list[str]:

@@ -49,3 +49,10 @@ def test_gazetteer_lookup_and_parents():
     assert gazetteer.parent_of(wangjing).name == "朝阳区"
     assert len(gazetteer.lookup("八里庄街道")) == 2  # in Chaoyang and in Haidian
     assert len(gazetteer.districts()) == 16 and len(gazetteer.subdistricts()) == 349
+
+
+def test_district_short_names_beat_town_names_and_common_words_are_not_places(nlp):
+    assert ents(nlp, "密云那边") == [("district", "密云区")]
+    assert ents(nlp, "密云镇") == [("subdistrict", "密云镇")]
+    assert ents(nlp, "今天天气很光明") == []
+    assert ents(nlp, "光明街道") == [("subdistrict", "光明街道")]
