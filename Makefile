@@ -44,7 +44,7 @@ $(VAR)/models/categorizer.pkl: $(STAMP)/venv $(CAT_INPUTS)
 	$(PY) -m bot.categorize.train --out $@
 
 $(VAR)/models/hotline.tar.gz: $(STAMP)/nlu-resources $(RASA_INPUTS)
-	@echo "==> training the Rasa model (about a minute)"
+	@echo "==> training the Rasa model (a few minutes)"
 	$(VENV)/bin/rasa train --config config.yml --domain domain.yml --data bot/data \
 	    --out $(VAR)/models --fixed-model-name hotline
 

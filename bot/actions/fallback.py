@@ -3,7 +3,7 @@ second miss in a row offer a person."""
 from __future__ import annotations
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -34,6 +34,12 @@ class ActionDefaultFallback(HotlineAction):
         return "action_default_fallback"
 
     async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        events = await self._respond(dispatcher, tracker)
+        # As Rasa's own action_default_fallback: forget the turn the dialogue policies could not
+        # place, or they predict this action again and again for it.
+        return events + [UserUtteranceReverted()]
+
+    async def _respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         turn = read_turn(tracker)
         if turn.meaningful and await answer_question(dispatcher, tracker, FALLBACK_THRESHOLD):
             return [SlotSet("fallback_count", 0.0)]
@@ -48,7 +54,10 @@ class ActionDefaultFallback(HotlineAction):
 
 
 class ActionFallback(ActionDefaultFallback):
-    """The same behaviour under the name rules may use explicitly."""
+    """The same behaviour under the name the nlu_fallback rules use; the turn stays in the story."""
 
     def name(self) -> str:
         return "action_fallback"
+
+    async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        return await self._respond(dispatcher, tracker)
