@@ -57,6 +57,7 @@ run: models
 
 test: models
 	@scripts/test-deps.sh
+	@scripts/webchat-deps.sh
 	$(PY) -m pytest -q
 
 eval: models

@@ -55,3 +55,8 @@ def case_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CaseServi
 @pytest.fixture(scope="session")
 def case_service_url(case_service: CaseService) -> str:
     return case_service.url
+
+
+# The whole stack (action server + Rasa server with the trained model), shared by the e2e and
+# channel tests; defined once here so one session starts it once.
+from tests.support.fixtures import action_server, rasa_server, rasa_stack  # noqa: E402,F401

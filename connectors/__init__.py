@@ -1,0 +1,1 @@
+"""Channel connectors of the hotline (input channels registered in credentials.yml)."""
