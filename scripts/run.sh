@@ -20,10 +20,22 @@ if [ -z "${RASA_TOKEN:-}" ]; then
   export RASA_TOKEN="$(cat var/dev-rasa-token)"
 fi
 export RASA_URL="${RASA_URL:-http://127.0.0.1:${RASA_PORT}}"
+# Rasa's SQL tracker store (endpoints.yml): conversations survive a restart of the Rasa server.
+export HOTLINE_TRACKER_DB="${HOTLINE_TRACKER_DB:-$PWD/var/rasa_tracker.sqlite3}"
+export OPERATOR_CONSOLE_PORT="${OPERATOR_CONSOLE_PORT:-8320}"
+export OPERATOR_CONSOLE_URL="${OPERATOR_CONSOLE_URL:-http://127.0.0.1:${OPERATOR_CONSOLE_PORT}}"
+if [ -z "${OPERATOR_CONSOLE_SECRET:-}" ]; then
+  [ -s var/dev-console-secret ] || .venv/bin/python -c 'import secrets; print(secrets.token_hex(16))' > var/dev-console-secret
+  export OPERATOR_CONSOLE_SECRET="$(cat var/dev-console-secret)"
+fi
+scripts/webchat-deps.sh --runtime
 cat <<MSG
 
   hotline12345 is starting (Ctrl-C stops everything):
     Open311 case service   ${CASE_SERVICE_URL}/services.json
+    Citizen web chat       ${RASA_URL}/webhooks/webchat/
+    rasa-webchat widget    ${RASA_URL}/webhooks/webchat/widget
+    Operator console       ${OPERATOR_CONSOLE_URL}/   (first account: .venv/bin/python -m operator_console.cli create-user NAME --role supervisor)
     Rasa server (REST)     ${RASA_URL}/webhooks/rest/webhook
     Action server          ${ACTION_ENDPOINT_URL%/webhook}/health
 

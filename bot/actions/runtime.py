@@ -4,7 +4,8 @@
   (``CASE_SERVICE_URL`` / ``CASE_SERVICE_API_KEY``),
 * the outbox and the verification-code store (SQLite under ``$HOTLINE_VAR_DIR``),
 * the categorizer and the FAQ index (loaded once, in a thread),
-* the background outbox worker (started when there is something to deliver).
+* the background outbox worker (started when there is something to deliver),
+* the hand-off desk (the operator console's internal API, ``OPERATOR_CONSOLE_URL``).
 
 Importing this module does nothing. Tests install their own :class:`Runtime` with
 :func:`set_runtime` (fake backend, temporary directory, no worker).
@@ -23,6 +24,7 @@ from bot.actions.settings import ActionSettings
 if TYPE_CHECKING:  # pragma: no cover
     from backend_client import CaseBackend
     from bot.actions.categories import CategoryService
+    from bot.actions.handoff_desk import HandoffDesk
     from bot.actions.outbox import Outbox, OutboxWorker
     from bot.actions.questions import FaqIndex
     from bot.actions.verification import CodeSender, CodeStore
@@ -42,6 +44,7 @@ class Runtime:
         faq: "FaqIndex | None" = None,
         code_sender: "CodeSender | None" = None,
         notifier: Any = None,
+        desk: "HandoffDesk | None" = None,
     ) -> None:
         self.settings = settings or ActionSettings.from_env()
         self._backend = backend
@@ -53,6 +56,7 @@ class Runtime:
         self._faq = faq
         self._code_sender = code_sender
         self._notifier = notifier
+        self._desk = desk
         self._worker_task: asyncio.Task | None = None
         self._worker_started_at: float | None = None
         self._shutdown_hooked = False
@@ -146,6 +150,15 @@ class Runtime:
 
             self._notifier = RasaNotifier(self.session, self.settings.rasa_url, self.settings.rasa_token)
         return self._notifier
+
+    def desk(self) -> "HandoffDesk":
+        if self._desk is None:
+            from bot.actions.handoff_desk import ConsoleDesk, NoDesk
+
+            url = self.settings.operator_console_url
+            self._desk = ConsoleDesk(self.session, url, self.settings.operator_console_secret,
+                                     self.settings.handoff_timeout) if url else NoDesk()
+        return self._desk
 
     def worker(self) -> "OutboxWorker":
         from bot.actions.outbox import OutboxWorker

@@ -6,6 +6,10 @@
 ``HOTLINE_OUTBOX_WORKER``         ``0`` disables the background retry loop (tests, one-off tools)
 ``HOTLINE_SUBMIT_TIMEOUT``        seconds a citizen waits for a submission before it is queued (12)
 ``HOTLINE_CODE_SENDER``           how verification codes are sent: ``log`` (development, default)
+``OPERATOR_CONSOLE_URL``          base URL of the operator console (hand-offs are queued there); unset = no
+                                  online operators: the bot says so and gives the phone number
+``OPERATOR_CONSOLE_SECRET``       shared secret for the console's ``/internal/handoffs``
+``HOTLINE_HANDOFF_TIMEOUT``       seconds to wait for the console (default 4)
 Backend settings (``CASE_SERVICE_URL``, ``CASE_SERVICE_API_KEY``, ``CASE_SERVICE_TIMEOUT``) are read by
 :class:`backend_client.BackendSettings`.
 """
@@ -45,6 +49,9 @@ class ActionSettings:
     deliver_timeout: float = 4.0
     code_sender: str = "log"
     code_ttl_seconds: float = 300.0
+    operator_console_url: str | None = None
+    operator_console_secret: str | None = field(default=None, repr=False)
+    handoff_timeout: float = 4.0
 
     @property
     def state_db(self) -> Path:
@@ -62,4 +69,7 @@ class ActionSettings:
             outbox_worker=(env.get("HOTLINE_OUTBOX_WORKER") or "1").strip().lower() not in ("0", "false", "no", "off"),
             submit_timeout=_float(env, "HOTLINE_SUBMIT_TIMEOUT", 12.0),
             code_sender=(env.get("HOTLINE_CODE_SENDER") or "log").strip().lower(),
+            operator_console_url=(env.get("OPERATOR_CONSOLE_URL") or "").strip().rstrip("/") or None,
+            operator_console_secret=(env.get("OPERATOR_CONSOLE_SECRET") or "").strip() or None,
+            handoff_timeout=_float(env, "HOTLINE_HANDOFF_TIMEOUT", 4.0),
         )

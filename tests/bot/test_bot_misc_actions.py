@@ -12,7 +12,6 @@ from bot.actions import runtime
 from bot.actions.cancel import ActionCancelForm
 from bot.actions.categories import CategoryService
 from bot.actions.emergency import ActionEmergency
-from bot.actions.handoff import ActionHandoff
 from bot.actions.outbox import OutboxEntry, RasaNotifier
 from bot.actions.case_record import CaseRecord
 from bot.actions.session import ActionSessionStart
@@ -46,15 +45,6 @@ async def test_emergency_stops_an_active_form():
     events = await ActionEmergency().run(dispatcher, make_tracker("着火了", "emergency", active_loop="case_form"),
                                          DOMAIN_DICT)
     assert {"event": "active_loop", "name": None} in [{k: e.get(k) for k in ("event", "name")} for e in events]
-
-
-async def test_handoff_flags_the_conversation():
-    dispatcher = CollectingDispatcher()
-    events = await ActionHandoff().run(dispatcher, make_tracker("转人工", "request_human", active_loop="case_form"),
-                                       DOMAIN_DICT)
-    assert texts(dispatcher) == ["utter_handoff"]
-    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
-    assert slots["handoff_requested"] is True and slots["requested_slot"] is None
 
 
 async def test_cancel_clears_the_form_slots():

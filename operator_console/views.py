@@ -1,0 +1,218 @@
+"""Route handlers: login/logout, the console page, the operator JSON API and the internal API
+the action server uses. Authorization lives here; authentication, CSRF and headers in
+:mod:`operator_console.security`."""
+from __future__ import annotations
+
+import hmac
+import logging
+import math
+from typing import Any
+
+from aiohttp import web
+
+from operator_console import keys
+
+from operator_console.accounts import User, authenticate
+from operator_console.handoffs import HandoffRequest
+from operator_console.pages import console_page, login_page
+from operator_console.rasa_api import RasaUnavailable
+from operator_console.sessions import COOKIE, Session
+from operator_console.transcript import is_paused, messages_since
+
+logger = logging.getLogger(__name__)
+MAX_REPLY_CHARS = 2000
+FAREWELL = {
+    "zh": "人工客服已结束本次服务，智能助手将继续为您服务。",
+    "en": "The member of staff has left the conversation; the assistant is back to help you.",
+}
+
+
+def _set_cookie(request: web.Request, response: web.StreamResponse, session: Session) -> None:
+    response.set_cookie(COOKIE, session.token, httponly=True, samesite="Strict", path="/",
+                        secure=request.app[keys.SETTINGS].secure_cookies)
+
+
+def _user(request: web.Request) -> User:
+    return request["session"].user
+
+
+# ---------------------------------------------------------------- login
+
+async def login_form(request: web.Request) -> web.StreamResponse:
+    session: Session | None = request["session"]
+    if session is not None and session.user is not None:
+        raise web.HTTPSeeOther("/")
+    if session is None:
+        session = await request.app[keys.SESSIONS].create(None)
+    response = web.Response(text=login_page(session.csrf_token), content_type="text/html")
+    _set_cookie(request, response, session)
+    return response
+
+
+async def login(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    name, password = str(form.get("name") or "")[:64], str(form.get("password") or "")[:200]
+    limiter = request.app[keys.LIMITER]
+    throttle = (f"ip:{request.remote}", f"name:{name.strip().lower()}")
+    session: Session = request["session"]
+    if limiter.blocked(*throttle):
+        logger.warning("login throttled for %s", throttle)
+        return web.Response(text=login_page(session.csrf_token, "尝试次数过多，请稍后再试 / Too many attempts, try later."),
+                            content_type="text/html", status=429)
+    user = await authenticate(request.app[keys.DB], name, password)
+    if user is None:
+        limiter.failed(*throttle)
+        return web.Response(text=login_page(session.csrf_token, "账号或密码错误 / Wrong name or password."),
+                            content_type="text/html", status=401)
+    limiter.succeeded(throttle[1])
+    await request.app[keys.SESSIONS].delete(session.token)
+    fresh = await request.app[keys.SESSIONS].create(user)
+    response = web.HTTPSeeOther("/")
+    _set_cookie(request, response, fresh)
+    logger.info("operator %s logged in", user.name)
+    raise response
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    await request.app[keys.SESSIONS].delete(request["session"].token)
+    response = web.HTTPSeeOther("/login")
+    response.del_cookie(COOKIE, path="/")
+    raise response
+
+
+async def console(request: web.Request) -> web.StreamResponse:
+    session: Session = request["session"]
+    return web.Response(text=console_page(session.csrf_token, session.user), content_type="text/html")
+
+
+async def health(request: web.Request) -> web.StreamResponse:
+    return web.json_response({"status": "ok"})
+
+
+# ---------------------------------------------------------------- operator API
+
+async def queue(request: web.Request) -> web.StreamResponse:
+    user = _user(request)
+    items = await request.app[keys.QUEUE].open_handoffs()
+    for item in items:
+        item["mine"] = item["claimed_by"] == user.id
+    return web.json_response({"me": {"name": user.name, "role": user.role}, "handoffs": items})
+
+
+def _handoff_id(request: web.Request) -> int:
+    try:
+        return int(request.match_info["handoff_id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+
+
+async def _held(request: web.Request, allow_supervisor: bool) -> dict[str, Any]:
+    """The open hand-off if the user holds it (or is a supervisor, when allowed); 404/403 otherwise."""
+    handoff = await request.app[keys.QUEUE].get(_handoff_id(request))
+    if handoff is None:
+        raise web.HTTPNotFound(text='{"error": "not_found"}', content_type="application/json")
+    user = _user(request)
+    if handoff["claimed_by"] != user.id and not (allow_supervisor and user.is_supervisor):
+        raise web.HTTPForbidden(text='{"error": "not_yours"}', content_type="application/json")
+    return handoff
+
+
+async def claim(request: web.Request) -> web.StreamResponse:
+    user = _user(request)
+    handoff_id = _handoff_id(request)
+    if not await request.app[keys.QUEUE].claim(handoff_id, user):
+        return web.json_response({"error": "already_claimed"}, status=409)
+    logger.info("hand-off %s claimed by %s", handoff_id, user.name)
+    return web.json_response({"claimed": True, "id": handoff_id})
+
+
+async def messages(request: web.Request) -> web.StreamResponse:
+    handoff = await _held(request, allow_supervisor=True)
+    if handoff["status"] == "released":
+        return web.json_response({"status": "released", "messages": [], "paused": False})
+    try:
+        tracker = await request.app[keys.RASA].tracker(handoff["conversation_id"])
+    except RasaUnavailable as error:
+        return web.json_response({"error": "rasa_unavailable", "detail": str(error)}, status=502)
+    return web.json_response({"status": handoff["status"], "paused": is_paused(tracker),
+                              "messages": messages_since(tracker, handoff["since"])})
+
+
+async def reply(request: web.Request) -> web.StreamResponse:
+    handoff = await _held(request, allow_supervisor=False)
+    if handoff["status"] != "claimed":
+        return web.json_response({"error": "not_open"}, status=409)
+    try:
+        body = await request.json()
+    except ValueError:
+        return web.json_response({"error": "bad_json"}, status=400)
+    text = str((body or {}).get("text") or "").strip() if isinstance(body, dict) else ""
+    if not text or len(text) > MAX_REPLY_CHARS:
+        return web.json_response({"error": "bad_text"}, status=400)
+    try:
+        await request.app[keys.RASA].send_bot_message(handoff["conversation_id"], text, _user(request).name)
+    except RasaUnavailable as error:
+        return web.json_response({"error": "rasa_unavailable", "detail": str(error)}, status=502)
+    return web.json_response({"sent": True})
+
+
+async def release(request: web.Request) -> web.StreamResponse:
+    """Say goodbye in the citizen's language, resume the bot, then close the hand-off.
+
+    Rasa first: if it fails the hand-off stays open (the operator can retry) instead of leaving
+    a paused conversation that nobody holds.
+    """
+    handoff = await _held(request, allow_supervisor=True)
+    if handoff["status"] == "released":
+        return web.json_response({"error": "not_open"}, status=409)
+    rasa = request.app[keys.RASA]
+    conversation = handoff["conversation_id"]
+    try:
+        await rasa.send_bot_message(conversation, FAREWELL.get(handoff["language"], FAREWELL["zh"]),
+                                    _user(request).name)
+        await rasa.resume(conversation)
+    except RasaUnavailable as error:
+        return web.json_response({"error": "rasa_unavailable", "detail": str(error)}, status=502)
+    if await request.app[keys.QUEUE].release(handoff["id"], _user(request)) is None:
+        return web.json_response({"error": "not_open"}, status=409)
+    logger.info("hand-off %s released by %s", handoff["id"], _user(request).name)
+    return web.json_response({"released": True})
+
+
+# ---------------------------------------------------------------- internal API (action server)
+
+def _authorized_internal(request: web.Request) -> bool:
+    secret = request.app[keys.SETTINGS].internal_secret
+    presented = request.headers.get("Authorization", "")
+    return bool(secret) and hmac.compare_digest(presented.encode(), f"Bearer {secret}".encode())
+
+
+async def internal_enqueue(request: web.Request) -> web.StreamResponse:
+    if not request.app[keys.SETTINGS].internal_secret:
+        return web.json_response({"error": "not_configured"}, status=503)
+    if not _authorized_internal(request):
+        return web.json_response({"error": "forbidden"}, status=403)
+    try:
+        handoff_request = HandoffRequest.from_json(await request.json())
+    except ValueError as error:
+        return web.json_response({"error": "bad_request", "detail": str(error)}, status=400)
+    ticket = await request.app[keys.QUEUE].enqueue(handoff_request)
+    minutes = math.ceil(ticket.position * request.app[keys.SETTINGS].minutes_per_case)
+    logger.info("hand-off %s queued for %s at position %s", ticket.handoff_id, handoff_request.conversation_id,
+                ticket.position)
+    return web.json_response({"id": ticket.handoff_id, "status": ticket.status, "position": ticket.position,
+                              "expected_wait_minutes": minutes})
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/login", login_form)
+    app.router.add_post("/login", login)
+    app.router.add_post("/logout", logout)
+    app.router.add_get("/", console)
+    app.router.add_get("/health", health)
+    app.router.add_get("/api/queue", queue)
+    app.router.add_post(r"/api/handoffs/{handoff_id:\d+}/claim", claim)
+    app.router.add_get(r"/api/handoffs/{handoff_id:\d+}/messages", messages)
+    app.router.add_post(r"/api/handoffs/{handoff_id:\d+}/reply", reply)
+    app.router.add_post(r"/api/handoffs/{handoff_id:\d+}/release", release)
+    app.router.add_post("/internal/handoffs", internal_enqueue)
