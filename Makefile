@@ -34,12 +34,13 @@ $(STAMP)/venv: requirements.txt constraints.txt scripts/find-python.sh
 install: $(STAMP)/venv
 
 ## --- generated NLU resources and models -----------------------------------------------------
-$(STAMP)/nlu-resources: $(STAMP)/venv $(NLU_INPUTS)
+# The venv is an order-only prerequisite: reinstalling packages does not make a model stale.
+$(STAMP)/nlu-resources: $(NLU_INPUTS) | $(STAMP)/venv
 	@echo "==> building jieba dictionary and spaCy EntityRuler under $(VAR)/nlp"
 	$(PY) -m bot.nlp.build_resources $(VAR)/nlp
 	@touch $@
 
-$(VAR)/models/categorizer.pkl: $(STAMP)/venv $(CAT_INPUTS)
+$(VAR)/models/categorizer.pkl: $(CAT_INPUTS) | $(STAMP)/venv
 	@echo "==> training the case categorizer"
 	$(PY) -m bot.categorize.train --out $@
 
