@@ -8,6 +8,10 @@ it are skipped with that reason; they never train one.
 Loading the model takes most of a minute on two cores, so a test package may call
 :func:`launch_early` from an autouse session fixture: the processes start at its first
 test and load while its other tests run; ``rasa_stack`` then only waits for them.
+
+The Rasa server's Telegram channel is configured (``TELEGRAM_*`` in its environment only) to
+talk to a Bot API double running in this process, ``rasa_stack.telegram``
+(:mod:`tests.support.telegram_double`); tests that do not use Telegram never notice it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ import pytest
 
 from tests.support.servers import CaseService, free_port
 from tests.support.stack import MODEL_PATH, Process, RasaStack, StackLaunch, launch_stack
+from tests.support.telegram_double import TelegramDouble
+
+TELEGRAM_TEST_TOKEN = "123456789:TEST-hotline12345-token"
 
 __all__ = ["rasa_stack", "rasa_server", "action_server", "launch_early"]
 
@@ -33,7 +40,19 @@ def _launch(case_service: CaseService) -> StackLaunch:
         # console and says so. The values are in ``rasa_stack.actions.env``.
         console_env = {"OPERATOR_CONSOLE_URL": f"http://127.0.0.1:{free_port()}",
                        "OPERATOR_CONSOLE_SECRET": secrets.token_hex(12), "HOTLINE_HANDOFF_TIMEOUT": "2"}
-        launch = _launches[case_service.url] = launch_stack(case_service, extra_env=console_env)
+        # The Telegram channel (credentials.yml) talks to a local Bot API double started here, in
+        # this process, so that the Telegram tests can read the calls it recorded
+        # (``rasa_stack.telegram``); the other tests never notice it.
+        telegram = TelegramDouble(TELEGRAM_TEST_TOKEN).start()
+        telegram_env = {"TELEGRAM_BOT_TOKEN": TELEGRAM_TEST_TOKEN, "TELEGRAM_WEBHOOK_SECRET": secrets.token_urlsafe(24),
+                        "TELEGRAM_API_BASE_URL": telegram.url, "TELEGRAM_MAX_RETRY_AFTER": "2"}
+        try:
+            launch = launch_stack(case_service, extra_env=console_env, rasa_env=telegram_env)
+        except BaseException:
+            telegram.stop()
+            raise
+        launch.stack.telegram = telegram
+        _launches[case_service.url] = launch
     return launch
 
 

@@ -25,7 +25,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Any, Mapping, Optional
 
 from tests.support.servers import PROJECT_ROOT, PYTHON, CaseService, free_port
 
@@ -72,6 +72,8 @@ class RasaStack:
     token: str
     case_service: CaseService
     work_dir: Path
+    telegram: Optional[Any] = None
+    """The Bot API double the Rasa server's Telegram channel talks to (tests/support/telegram_double.py)."""
 
     @property
     def url(self) -> str:
@@ -80,6 +82,8 @@ class RasaStack:
     def stop(self) -> None:
         self.rasa.stop()
         self.actions.stop()
+        if self.telegram is not None:
+            self.telegram.stop()
         shutil.rmtree(self.work_dir, ignore_errors=True)
 
 
@@ -102,7 +106,7 @@ def _wait(process: Process, probe: str, deadline: float) -> None:
 
 
 def _base_env(case_service: CaseService, var_dir: Path, extra: Optional[Mapping[str, str]]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CASE_SERVICE_", "WEBCHAT_", "RASA_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CASE_SERVICE_", "WEBCHAT_", "RASA_", "TELEGRAM_"))}
     env.update(
         CASE_SERVICE_URL=case_service.url,
         CASE_SERVICE_API_KEY=case_service.api_key or "",
@@ -149,12 +153,14 @@ def launch_stack(
     *,
     model: Path = MODEL_PATH,
     extra_env: Optional[Mapping[str, str]] = None,
+    rasa_env: Optional[Mapping[str, str]] = None,
     startup_timeout: float = 240.0,
 ) -> StackLaunch:
     """Start the action server and the Rasa server without waiting for them.
 
     Loading the model takes most of a minute on two cores; a test session can launch the
-    stack early and do other work while it loads (:meth:`StackLaunch.wait_ready`).
+    stack early and do other work while it loads (:meth:`StackLaunch.wait_ready`). ``extra_env``
+    goes to both servers, ``rasa_env`` only to the Rasa server (channel secrets such as ``TELEGRAM_*``).
     """
     work_dir = Path(tempfile.mkdtemp(prefix="hotline-stack-"))
     var_dir = work_dir / "var"
@@ -181,7 +187,7 @@ def launch_stack(
         [str(RASA), "run", "--enable-api", "--auth-token", token, "--model", str(model),
          "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
          "--port", str(rasa_port), "--interface", "127.0.0.1"],
-        env,
+        dict(env, **(rasa_env or {})),
         rasa_port,
         work_dir / "rasa.log",
         rasa_url,
