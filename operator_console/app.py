@@ -8,6 +8,7 @@ from typing import AsyncIterator
 import aiohttp
 from aiohttp import web
 
+from backend_client import CaseBackend
 from operator_console import keys
 
 from operator_console.db import Database
@@ -38,10 +39,12 @@ def create_app(settings: ConsoleSettings) -> web.Application:
 
 
 async def _resources(app: web.Application) -> AsyncIterator[None]:
-    """Database schema and the one HTTP client session for Rasa, for the app's lifetime."""
+    """Database schema and the one HTTP client session (Rasa and the case service), for the app's lifetime."""
     settings: ConsoleSettings = app[keys.SETTINGS]
     app[keys.DB].migrate()
     http = aiohttp.ClientSession()
     app[keys.RASA] = RasaApi(http, settings.rasa_url, settings.rasa_token, settings.poll_timeout)
+    app[keys.BACKEND] = CaseBackend(settings.case_service_url, http, api_key=settings.case_service_api_key,
+                                    timeout=settings.case_service_timeout)
     yield
     await http.close()

@@ -141,6 +141,11 @@ class HandoffQueue:
 
         return await self.db.run(work)
 
+    async def set_case_number(self, handoff_id: int, case_number: str) -> None:
+        """The case filed (or named) for this hand-off; later notes go to it by default."""
+        await self.db.run(lambda c: c.execute("UPDATE handoffs SET case_number = ? WHERE id = ?",
+                                              (case_number, handoff_id)))
+
     async def get(self, handoff_id: int) -> dict[str, Any] | None:
         row = await self.db.run(lambda c: c.execute(
             "SELECT h.*, u.name AS claimed_by_name FROM handoffs h LEFT JOIN users u ON u.id = h.claimed_by"

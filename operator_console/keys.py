@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from backend_client import CaseBackend
+
 from operator_console.db import Database
 from operator_console.handoffs import HandoffQueue
 from operator_console.rasa_api import RasaApi
@@ -16,3 +18,4 @@ SESSIONS = web.AppKey("sessions", SessionStore)
 QUEUE = web.AppKey("queue", HandoffQueue)
 LIMITER = web.AppKey("login_limiter", LoginLimiter)
 RASA = web.AppKey("rasa", RasaApi)
+BACKEND = web.AppKey("backend", CaseBackend)

@@ -9,6 +9,8 @@
 ``OPERATOR_CONSOLE_LOGIN_FAILURES`` failed logins per IP or per name within the window before 429 (default 5)
 ``OPERATOR_CONSOLE_LOGIN_WINDOW``   that window in seconds (default 300)
 ``OPERATOR_CONSOLE_MINUTES_PER_CASE`` minutes of expected wait per conversation ahead in the queue (default 3)
+``CASE_SERVICE_URL`` / ``CASE_SERVICE_API_KEY`` / ``CASE_SERVICE_TIMEOUT``  the case service, for filing a case
+                                   or adding a note on the citizen's behalf (read by ``backend_client.BackendSettings``)
 """
 from __future__ import annotations
 
@@ -51,10 +53,16 @@ class ConsoleSettings:
     login_window: float = 300.0
     minutes_per_case: float = 3.0
     poll_timeout: float = 10.0
+    case_service_url: str = "http://127.0.0.1:8311/open311/v2"
+    case_service_api_key: str | None = field(default=None, repr=False)
+    case_service_timeout: float = 5.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "ConsoleSettings":
+        from backend_client import BackendSettings
+
         env = os.environ if environ is None else environ
+        backend = BackendSettings.from_env(env)
         var_dir = Path((env.get("HOTLINE_VAR_DIR") or "var").strip())
         database = (env.get("OPERATOR_CONSOLE_DB") or "").strip()
         return cls(
@@ -67,4 +75,7 @@ class ConsoleSettings:
             login_failures=int(_number(env, "OPERATOR_CONSOLE_LOGIN_FAILURES", 5)),
             login_window=_number(env, "OPERATOR_CONSOLE_LOGIN_WINDOW", 300.0),
             minutes_per_case=_number(env, "OPERATOR_CONSOLE_MINUTES_PER_CASE", 3.0),
+            case_service_url=backend.url,
+            case_service_api_key=backend.api_key,
+            case_service_timeout=backend.timeout,
         )

@@ -10,7 +10,9 @@ from typing import Any
 
 from aiohttp import web
 
+from backend_client import BackendError, NotFound, Rejected, Unavailable
 from operator_console import keys
+from operator_console.cases import CaseForm, filed_message, idempotency_key, note_text
 
 from operator_console.accounts import User, authenticate
 from operator_console.handoffs import HandoffRequest
@@ -179,6 +181,87 @@ async def release(request: web.Request) -> web.StreamResponse:
     return web.json_response({"released": True})
 
 
+# ---------------------------------------------------------------- cases on the citizen's behalf
+
+async def _claimed_body(request: web.Request) -> tuple[dict[str, Any], Any]:
+    """The hand-off the user holds (claimed, not released) and the JSON body."""
+    handoff = await _held(request, allow_supervisor=False)
+    if handoff["status"] != "claimed":
+        raise web.HTTPConflict(text='{"error": "not_open"}', content_type="application/json")
+    try:
+        return handoff, await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text='{"error": "bad_json"}', content_type="application/json") from None
+
+
+def _backend_error(error: BackendError) -> web.Response:
+    if isinstance(error, Rejected):
+        return web.json_response({"error": "rejected", "detail": list(error.messages) or [str(error)]}, status=422)
+    if isinstance(error, NotFound):
+        return web.json_response({"error": "case_not_found"}, status=404)
+    status = 503 if isinstance(error, Unavailable) else 502
+    return web.json_response({"error": "case_service_unavailable", "detail": str(error)}, status=status)
+
+
+async def file_case(request: web.Request) -> web.StreamResponse:
+    """File the case from the operator's form; tell the operator and the citizen the number.
+
+    One case per hand-off (idempotency key from its id): filing again returns the same number.
+    The case is filed even if Rasa cannot pass the number on (``notified: false``).
+    """
+    handoff, body = await _claimed_body(request)
+    try:
+        form = CaseForm.from_json(body)
+    except ValueError as error:
+        return web.json_response({"error": "bad_case", "detail": str(error)}, status=400)
+    backend = request.app[keys.BACKEND]
+    user = _user(request)
+    try:
+        service_code = await backend.service_for(form.level1, form.level2)
+        if service_code is None:
+            return web.json_response({"error": "bad_case", "detail": f"no service for {form.level1}"}, status=400)
+        filed = await backend.submit(form.draft(service_code, handoff), idempotency_key=idempotency_key(handoff))
+    except BackendError as error:
+        logger.warning("hand-off %s: filing failed: %s", handoff["id"], error)
+        return _backend_error(error)
+    await request.app[keys.QUEUE].set_case_number(handoff["id"], filed.case_id)
+    logger.info("hand-off %s: case %s filed by %s", handoff["id"], filed.case_id, user.name)
+    notified = True
+    try:
+        await request.app[keys.RASA].send_bot_message(
+            handoff["conversation_id"], filed_message(filed.case_id, filed.expected_datetime, handoff["language"]),
+            user.name)
+    except RasaUnavailable as error:
+        logger.warning("hand-off %s: case %s filed but not sent to the citizen: %s", handoff["id"], filed.case_id, error)
+        notified = False
+    expected = filed.expected_datetime.isoformat() if filed.expected_datetime else None
+    return web.json_response({"case_number": filed.case_id, "expected_datetime": expected, "notified": notified})
+
+
+async def add_note(request: web.Request) -> web.StreamResponse:
+    """A timeline note on the hand-off's case (or ``case_number`` from the body), at its current stage."""
+    handoff, body = await _claimed_body(request)
+    try:
+        note = note_text(body)
+    except ValueError as error:
+        return web.json_response({"error": "bad_note", "detail": str(error)}, status=400)
+    number = str(body.get("case_number") or "").strip() or handoff.get("case_number")
+    if not number or len(number) > 40:
+        return web.json_response({"error": "no_case_number"}, status=400)
+    backend = request.app[keys.BACKEND]
+    user = _user(request)
+    try:
+        case = await backend.get_case(number)
+        await backend.add_timeline(case.id, case.stage or "received", note=f"{note}（{user.name}）")
+    except BackendError as error:
+        logger.warning("hand-off %s: note on %s failed: %s", handoff["id"], number, error)
+        return _backend_error(error)
+    if not handoff.get("case_number"):
+        await request.app[keys.QUEUE].set_case_number(handoff["id"], case.id)
+    logger.info("hand-off %s: note added to case %s by %s", handoff["id"], case.id, user.name)
+    return web.json_response({"case_number": case.id, "stage": case.stage, "noted": True})
+
+
 # ---------------------------------------------------------------- internal API (action server)
 
 def _authorized_internal(request: web.Request) -> bool:
@@ -215,4 +298,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get(r"/api/handoffs/{handoff_id:\d+}/messages", messages)
     app.router.add_post(r"/api/handoffs/{handoff_id:\d+}/reply", reply)
     app.router.add_post(r"/api/handoffs/{handoff_id:\d+}/release", release)
+    app.router.add_post(r"/api/handoffs/{handoff_id:\d+}/case", file_case)
+    app.router.add_post(r"/api/handoffs/{handoff_id:\d+}/note", add_note)
     app.router.add_post("/internal/handoffs", internal_enqueue)

@@ -34,6 +34,7 @@ from bot.actions.common import (
 )
 from bot.actions.emergency import utter_emergency
 from bot.actions.forms_base import HotlineFormValidation
+from bot.actions.handoff import hand_off_always_human, is_always_human
 from bot.actions.summary import display_district
 from bot.parsing import categories as taxonomy
 from bot.parsing import places
@@ -129,7 +130,10 @@ class ValidateCaseForm(HotlineFormValidation):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, turn: Turn,
         events: list[EventType],
     ) -> list[EventType]:
-        """At the summary: a change re-shows it; a plain "no" asks which part; else explain."""
+        """An always-human category hands off at once (``HANDOFF_ALWAYS_HUMAN_CATEGORIES``); at the
+        summary: a change re-shows it; a plain "no" asks which part; else explain."""
+        if is_always_human(tracker.get_slot("category_level1")):
+            return await hand_off_always_human(dispatcher, tracker)
         if turn.requested != "case_confirmed" or not turn.fresh or turn.intent in INTERRUPTIONS:
             return []
         if tracker.get_slot("case_confirmed") is True:

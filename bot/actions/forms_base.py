@@ -49,7 +49,8 @@ class HotlineFormValidation(FormValidationAction, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, turn: Turn,
         events: list[EventType],
     ) -> list[EventType]:
-        """Extra events once all slots of this turn are validated."""
+        """Extra events once all slots of this turn are validated; an ``active_loop`` event among
+        them ends the form (no next question)."""
         return []
 
     # ------------------------------------------------------------------ the run
@@ -87,6 +88,8 @@ class HotlineFormValidation(FormValidationAction, ABC):
         if more:
             tracker.add_slots(more)
             events += more
+            if any(event.get("event") == "active_loop" for event in more):
+                return events  # the hook ended the form (e.g. a hand-off): ask nothing more
 
         next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
         upcoming = next_slot["value"] if next_slot else await self._first_missing(dispatcher, tracker, domain)

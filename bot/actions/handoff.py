@@ -12,11 +12,19 @@ import logging
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ConversationPaused, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.common import CASE_REQUIRED, SKIPPED, HotlineAction, channel_of, deactivate_loop, language_of
+from bot.actions.common import (
+    CASE_REQUIRED,
+    REQUESTED_SLOT,
+    SKIPPED,
+    HotlineAction,
+    channel_of,
+    deactivate_loop,
+    language_of,
+)
 from bot.actions.handoff_desk import DeskUnavailable, QueueTicket
 from bot.actions.runtime import get_runtime
 
@@ -27,7 +35,7 @@ SUMMARY_SLOTS = CASE_REQUIRED + ("category_level2", "case_number", "last_case_nu
 LAST_TURNS = 8
 
 
-def summarize(tracker: Tracker, language: str) -> dict[str, Any]:
+def summarize(tracker: Tracker, language: str, reason: str | None = None) -> dict[str, Any]:
     """What the console shows before an operator claims: slots, the last turns, the case number."""
     events = tracker.events or []
     slots = {name: tracker.get_slot(name) for name in SUMMARY_SLOTS}
@@ -39,7 +47,7 @@ def summarize(tracker: Tracker, language: str) -> dict[str, Any]:
     return {
         "conversation_id": tracker.sender_id,
         "language": language,
-        "reason": intent,
+        "reason": reason or intent,
         "category": tracker.get_slot("category_level1"),
         "channel": channel_of(tracker),
         "case_number": tracker.get_slot("last_case_number") or tracker.get_slot("case_number"),
@@ -78,20 +86,62 @@ def unavailable_message(language: str) -> str:
     return "抱歉，目前暂时无法接通在线人工客服。您可以拨打 12345 热线电话（24 小时），也可以继续让我帮您登记诉求。"
 
 
+def always_human_message(level1: str, language: str) -> str:
+    """Why the bot does not file this case itself (before the queue position or the phone line)."""
+    from bot.parsing.categories import label
+
+    if language == "en":
+        return (f"Requests about \u201c{label(level1, None, 'en')}\u201d are always handled by a member of staff "
+                "in person, so I won't register this one myself. I'm passing your conversation on, together "
+                "with what you have told me so far.")
+    return f"「{label(level1, None, 'zh')}」类诉求由工作人员人工受理，我不代为登记。正在为您转接人工客服，您已提供的信息会一并转交。"
+
+
+def is_always_human(level1: object) -> bool:
+    return isinstance(level1, str) and level1 in get_runtime().settings.always_human_categories
+
+
+async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, *, reason: str | None = None,
+                   intro: str | None = None, in_form: bool = False) -> list[EventType]:
+    """Queue the conversation at the console and pause (or, console unreachable, give the phone line).
+
+    ``intro`` replaces ``utter_handoff``; ``in_form`` (called from a form validator) always ends the
+    form, since Rasa's temporary tracker may not show the loop as active yet.
+    """
+    language = language_of(tracker)
+    summary = summarize(tracker, language, reason)
+    stop = [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)] if in_form else deactivate_loop(tracker)
+    if intro:
+        dispatcher.utter_message(text=intro)
+    try:
+        ticket = await get_runtime().desk().request(summary)
+    except DeskUnavailable as error:
+        logger.warning("hand-off for %s not queued: %s", tracker.sender_id, error)
+        dispatcher.utter_message(text=unavailable_message(language))
+        return stop
+    logger.info("hand-off %s for %s queued at position %s", ticket.handoff_id, tracker.sender_id, ticket.position)
+    if not intro:
+        dispatcher.utter_message(response="utter_handoff")
+    dispatcher.utter_message(text=queued_message(ticket, language))
+    return stop + [SlotSet("handoff_requested", True), ConversationPaused()]
+
+
+async def hand_off_always_human(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """The case form reached an always-human category (``HANDOFF_ALWAYS_HUMAN_CATEGORIES``).
+
+    The category is cleared afterwards (the console has it in the summary): a citizen who starts
+    another report after the release must not be handed off again by a stale slot.
+    """
+    level1 = tracker.get_slot("category_level1")
+    events = await hand_off(dispatcher, tracker, reason="always_human", in_form=True,
+                            intro=always_human_message(level1, language_of(tracker)))
+    cleared = [SlotSet("category_level1", None), SlotSet("category_level2", None), SlotSet("category_candidates", None)]
+    return cleared + events
+
+
 class ActionHandoff(HotlineAction):
     def name(self) -> str:
         return "action_handoff"
 
     async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        language = language_of(tracker)
-        summary = summarize(tracker, language)
-        try:
-            ticket = await get_runtime().desk().request(summary)
-        except DeskUnavailable as error:
-            logger.warning("hand-off for %s not queued: %s", tracker.sender_id, error)
-            dispatcher.utter_message(text=unavailable_message(language))
-            return deactivate_loop(tracker)
-        logger.info("hand-off %s for %s queued at position %s", ticket.handoff_id, tracker.sender_id, ticket.position)
-        dispatcher.utter_message(response="utter_handoff")
-        dispatcher.utter_message(text=queued_message(ticket, language))
-        return deactivate_loop(tracker) + [SlotSet("handoff_requested", True), ConversationPaused()]
+        return await hand_off(dispatcher, tracker)

@@ -10,6 +10,9 @@
                                   online operators: the bot says so and gives the phone number
 ``OPERATOR_CONSOLE_SECRET``       shared secret for the console's ``/internal/handoffs``
 ``HOTLINE_HANDOFF_TIMEOUT``       seconds to wait for the console (default 4)
+``HANDOFF_ALWAYS_HUMAN_CATEGORIES`` comma-separated level-1 categories a person always handles: when the case
+                                  form's category becomes one of them the bot hands off (default ``纪检监察``;
+                                  set it empty to disable)
 Backend settings (``CASE_SERVICE_URL``, ``CASE_SERVICE_API_KEY``, ``CASE_SERVICE_TIMEOUT``) are read by
 :class:`backend_client.BackendSettings`.
 """
@@ -21,6 +24,21 @@ from pathlib import Path
 from typing import Mapping
 
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
+DEFAULT_ALWAYS_HUMAN = ("纪检监察",)
+
+
+def _names(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """Comma-separated level-1 category names (ASCII or full-width commas); unset = ``default``."""
+    raw = env.get(name)
+    if raw is None:
+        return default
+    from bot.parsing.categories import level1_names
+
+    names = tuple(dict.fromkeys(part.strip() for part in raw.replace("，", ",").split(",") if part.strip()))
+    unknown = [n for n in names if n not in level1_names()]
+    if unknown:
+        raise ValueError(f"{name}: unknown level-1 categories {unknown!r}")
+    return names
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
@@ -52,6 +70,7 @@ class ActionSettings:
     operator_console_url: str | None = None
     operator_console_secret: str | None = field(default=None, repr=False)
     handoff_timeout: float = 4.0
+    always_human_categories: tuple[str, ...] = DEFAULT_ALWAYS_HUMAN
 
     @property
     def state_db(self) -> Path:
@@ -72,4 +91,5 @@ class ActionSettings:
             operator_console_url=(env.get("OPERATOR_CONSOLE_URL") or "").strip().rstrip("/") or None,
             operator_console_secret=(env.get("OPERATOR_CONSOLE_SECRET") or "").strip() or None,
             handoff_timeout=_float(env, "HOTLINE_HANDOFF_TIMEOUT", 4.0),
+            always_human_categories=_names(env, "HANDOFF_ALWAYS_HUMAN_CATEGORIES", DEFAULT_ALWAYS_HUMAN),
         )

@@ -23,7 +23,12 @@
     const response = await fetch(path, options);
     if (response.status === 401) { window.location.assign("/login"); throw new Error("login"); }
     const data = await response.json().catch(() => ({}));
-    if (!response.ok) { const e = new Error(data.error || String(response.status)); e.status = response.status; throw e; }
+    if (!response.ok) {
+      const detail = Array.isArray(data.detail) ? data.detail.join("; ") : data.detail;
+      const e = new Error((data.error || String(response.status)) + (detail ? ": " + detail : ""));
+      e.status = response.status;
+      throw e;
+    }
     return data;
   }
 
@@ -87,11 +92,30 @@
     try {
       await api("POST", "/api/handoffs/" + item.id + "/claim");
       item.status = "claimed";
+      item.mine = true;
       openChat(item);
     } catch (e) {
       $("chat-error").textContent = e.status === 409 ? "已被其他坐席接入 / Someone else took it." : "接入失败 / Could not claim.";
     }
     refreshQueue();
+  }
+
+  // The case form starts from what the bot collected (slot names of the hand-off summary).
+  const CASE_FIELDS = { description: "description", appeal_type: "appeal_type", level1: "category_level1",
+    level2: "category_level2", district: "district", subdistrict: "subdistrict", address: "address",
+    occurred_at: "occurred_at", contact_name: "contact_name", contact_phone: "contact_phone" };
+
+  function prefillCase(item) {
+    const slots = item.slots || {};
+    Object.entries(CASE_FIELDS).forEach(([field, slot]) => {
+      const value = slots[slot];
+      $("case-" + field).value = value === null || value === undefined ? "" : String(value);
+    });
+    if (!$("case-level1").value && item.category) $("case-level1").value = item.category;
+    $("case-anonymous").checked = slots.anonymous === true;
+    $("note-case").value = item.case_number || "";
+    $("case-result").textContent = "";
+    $("case-panel").hidden = !item.mine;  // only the holder files or adds notes
   }
 
   function openChat(item) {
@@ -101,6 +125,7 @@
     $("chat-error").textContent = "";
     $("chat").hidden = false;
     renderSummary(item);
+    prefillCase(item);
     refreshMessages();
     $("reply").focus();
   }
@@ -139,6 +164,36 @@
       refreshMessages();
     } catch (e) {
       $("chat-error").textContent = "发送失败 / Not sent: " + e.message;
+    }
+  });
+
+  $("case-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!state.current) return;
+    const payload = { anonymous: $("case-anonymous").checked };
+    Object.keys(CASE_FIELDS).forEach((field) => { payload[field] = $("case-" + field).value.trim() || null; });
+    try {
+      const data = await api("POST", "/api/handoffs/" + state.current.id + "/case", payload);
+      state.current.case_number = data.case_number;
+      $("note-case").value = data.case_number;
+      $("case-result").textContent = "已登记，工单号 / Filed as case " + data.case_number +
+        (data.notified ? "（已告知市民 / sent to the citizen）" : "（未能告知市民 / not sent to the citizen）");
+      refreshMessages();
+    } catch (e) {
+      $("case-result").textContent = "登记失败 / Not filed: " + e.message;
+    }
+  });
+
+  $("note-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!state.current) return;
+    const payload = { note: $("note").value.trim(), case_number: $("note-case").value.trim() || null };
+    try {
+      const data = await api("POST", "/api/handoffs/" + state.current.id + "/note", payload);
+      $("note").value = "";
+      $("case-result").textContent = "已添加进展 / Note added to case " + data.case_number;
+    } catch (e) {
+      $("case-result").textContent = "添加失败 / Note not added: " + e.message;
     }
   });
 

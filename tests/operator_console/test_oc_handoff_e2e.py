@@ -29,7 +29,7 @@ OPERATOR_PASSWORD = "operator password 1"
 
 
 @pytest.fixture(scope="module")
-def console(rasa_stack, tmp_path_factory) -> Iterator[str]:
+def console(rasa_stack, case_service, tmp_path_factory) -> Iterator[str]:
     env_of_actions = rasa_stack.actions.env
     url = env_of_actions["OPERATOR_CONSOLE_URL"]
     port = url.rsplit(":", 1)[1]
@@ -38,7 +38,8 @@ def console(rasa_stack, tmp_path_factory) -> Iterator[str]:
            "OPERATOR_CONSOLE_DB": str(directory / "console.sqlite3"),
            "OPERATOR_CONSOLE_SECRET": env_of_actions["OPERATOR_CONSOLE_SECRET"],
            "RASA_URL": rasa_stack.url, "RASA_TOKEN": rasa_stack.token,
-           "OPERATOR_CONSOLE_PASSWORD": OPERATOR_PASSWORD}
+           "OPERATOR_CONSOLE_PASSWORD": OPERATOR_PASSWORD,
+           "CASE_SERVICE_URL": case_service.url, "CASE_SERVICE_API_KEY": case_service.api_key or ""}
     subprocess.run([PYTHON, "-m", "operator_console.cli", "create-user", "wang", "--role", "operator"],
                    env=env, cwd=PROJECT_ROOT, check=True, capture_output=True, timeout=60)
     log_path = directory / "console.log"
@@ -130,6 +131,23 @@ async def test_citizen_to_operator_and_back(pages, console, rasa_server):
     assert len(await bot_texts(citizen)) == before + 1  # only the operator spoke; the bot stayed silent
     assert await operator.locator("#transcript b").count() == 0  # citizen text is inert
 
+    # file the case on the citizen's behalf from the prefilled form; the citizen gets the number
+    await operator.click("#case-panel summary")
+    await operator.fill("#case-description", "朝阳区望京西园三区楼下的路灯坏了三天，晚上很黑")
+    await operator.select_option("#case-appeal_type", "投诉")
+    await operator.fill("#case-level1", "城乡建设")
+    await operator.fill("#case-district", "朝阳区")
+    await operator.fill("#case-address", "望京西园三区")
+    await operator.check("#case-anonymous")
+    await operator.click("#file-case")
+    await operator.locator("#case-result", has_text="已登记").wait_for()
+    number = (await operator.input_value("#note-case")).strip()
+    assert len(number) >= 10
+    await citizen.locator(".from-bot .text", has_text=number).wait_for()
+    await operator.fill("#note", "市民补充：晚上八点后全黑")
+    await operator.click("#add-note")
+    await operator.locator("#case-result", has_text="Note added").wait_for()
+
     await operator.click("#release")
     await citizen.locator(".from-bot .text", has_text="智能助手将继续").wait_for()
     after_release = len(await bot_texts(citizen))
@@ -138,3 +156,31 @@ async def test_citizen_to_operator_and_back(pages, console, rasa_server):
                                     timeout=60_000)
     assert citizen.errors == [] and operator.errors == []
     assert await operator.locator("#queue .handoff").count() == 0
+
+
+def _rest(rasa_stack: Any, sender: str, text: str) -> list[str]:
+    import json
+
+    request = urllib.request.Request(f"{rasa_stack.url}/webhooks/rest/webhook",
+                                     data=json.dumps({"sender": sender, "message": text}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return [m.get("text") or "" for m in json.loads(response.read())]
+
+
+def test_always_human_category_hands_off_from_the_form(console, rasa_stack):
+    """Runs after the browser test (it leaves a hand-off in the queue). Real Rasa: the form's
+    validation action ends the form and pauses the conversation; no rule involved."""
+    import json
+    from urllib.parse import quote, urlencode
+
+    sender = "always-human-rest"
+    said = _rest(rasa_stack, sender, "我要举报街道办主任收受贿赂，滥用职权")
+    if not any("纪检监察" in text for text in said):  # the category was not predicted: choose it
+        said = _rest(rasa_stack, sender, "纪检监察")
+    assert "人工受理" in said[0] and "预计等待" in said[1]
+    query = urlencode({"token": rasa_stack.token})
+    with urllib.request.urlopen(f"{rasa_stack.url}/conversations/{quote(sender)}/tracker?{query}", timeout=30) as r:
+        tracker = json.loads(r.read())
+    assert tracker["paused"] and not tracker.get("active_loop") and tracker["slots"]["category_level1"] is None
+    assert _rest(rasa_stack, sender, "还在吗") == []  # the bot stays silent
