@@ -16,11 +16,12 @@ NLU_INPUTS   := data/divisions.csv $(wildcard bot/nlp/*.py)
 CAT_INPUTS   := $(wildcard bot/data/categorizer/*) $(wildcard bot/categorize/*.py)
 RASA_INPUTS  := config.yml domain.yml $(shell find bot/data -name '*.yml' 2>/dev/null) $(wildcard bot/nlp/*.py)
 
-.PHONY: help install resources models run test eval clean-models
+.PHONY: help install resources models run test eval bench clean-models
 help:
 	@echo "make run   — start the whole hotline on embedded defaults"
 	@echo "make test  — run every test"
 	@echo "make eval  — intent/entity/category F1 on held-out data"
+	@echo "make bench — latency/throughput/RSS against a stock Rasa bot (bench/README.md)"
 
 ## --- environment -----------------------------------------------------------------------
 $(STAMP)/venv: requirements.txt constraints.txt scripts/find-python.sh
@@ -63,6 +64,11 @@ test: models
 
 eval: models
 	$(PY) -m bot.evaluate
+
+# Latency, throughput and RSS against a stock Rasa bot started in the same run (bench/README.md);
+# BENCH_TRAIN=1 also times a full training.
+bench: models
+	$(PY) -m bench.run
 
 clean-models:
 	rm -rf $(VAR)/models $(STAMP)/nlu-resources
