@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 from typing import Optional
 
-import aiohttp
 from telegram import Bot
 from telegram.error import TelegramError
 
+from backend_client import runtime as backend_runtime
 from backend_client import BackendError, BackendSettings, CaseBackend, Rejected
 
 log = logging.getLogger(__name__)
@@ -42,22 +42,19 @@ def sniff_image(data: bytes) -> Optional[str]:
 
 
 class MediaStore:
-    """The case-service client for photos: one aiohttp session from server start to stop."""
+    """The case-service client for photos, on the process-wide backend session."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self._session: Optional[aiohttp.ClientSession] = None
         self._backend: Optional[CaseBackend] = None
 
     async def start(self, settings: Optional[BackendSettings] = None) -> None:
-        settings = settings or BackendSettings.from_env()
-        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.timeout * 3))
-        self._backend = CaseBackend(settings.url, self._session, api_key=settings.api_key, timeout=settings.timeout)
+        # The Rasa process's one case-service session, shared by every channel in it.
+        self._backend = await backend_runtime.open_backend(settings)
 
     async def close(self) -> None:
-        session, self._session, self._backend = self._session, None, None
-        if session is not None and not session.closed:
-            await session.close()
+        self._backend = None
+        await backend_runtime.close()
 
     async def fetch(self, bot: Bot, file_id: str) -> bytes:
         """The photo's bytes from Telegram (``getFile`` + download)."""

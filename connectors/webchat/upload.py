@@ -17,11 +17,11 @@ from __future__ import annotations
 import logging
 from typing import Any, Optional
 
-import aiohttp
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from backend_client import runtime as backend_runtime
 from backend_client import BackendError, BackendSettings, CaseBackend, Rejected
 
 from . import inbound
@@ -58,21 +58,18 @@ def error(code: str, settings: WebChatSettings) -> HTTPResponse:
 
 
 class MediaStore:
-    """The case service client for uploads: one aiohttp session from server start to stop."""
+    """The case service client for uploads, on the process-wide backend session."""
 
     def __init__(self) -> None:
-        self._session: Optional[aiohttp.ClientSession] = None
         self._backend: Optional[CaseBackend] = None
 
     async def start(self, settings: Optional[BackendSettings] = None) -> None:
-        settings = settings or BackendSettings.from_env()
-        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.timeout * 3))
-        self._backend = CaseBackend(settings.url, self._session, api_key=settings.api_key, timeout=settings.timeout)
+        # The Rasa process's one case-service session, shared by every channel in it.
+        self._backend = await backend_runtime.open_backend(settings)
 
     async def close(self) -> None:
-        session, self._session, self._backend = self._session, None, None
-        if session is not None and not session.closed:
-            await session.close()
+        self._backend = None
+        await backend_runtime.close()
 
     async def store(self, data: bytes, content_type: str) -> str:
         if self._backend is None:
