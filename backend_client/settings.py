@@ -15,6 +15,24 @@ DEFAULT_URL = "http://127.0.0.1:8311/open311/v2"
 DEFAULT_TIMEOUT = 5.0
 
 
+def positive_float(env: Mapping[str, str], name: str, default: float) -> float:
+    """``env[name]`` as a positive number, ``default`` when unset; a bad value fails loudly at start-up.
+
+    Shared by every process's settings (actions, channels, console): they all reach the case service
+    through this package, and a mistyped limit must be refused the same way everywhere.
+    """
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+    if not value > 0:
+        raise ValueError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class BackendSettings:
     """Where the case service is and how to talk to it."""
@@ -29,13 +47,7 @@ class BackendSettings:
         env = os.environ if environ is None else environ
         url = (env.get("CASE_SERVICE_URL") or DEFAULT_URL).strip().rstrip("/")
         api_key = (env.get("CASE_SERVICE_API_KEY") or "").strip() or None
-        raw_timeout = (env.get("CASE_SERVICE_TIMEOUT") or "").strip()
-        try:
-            timeout = float(raw_timeout) if raw_timeout else DEFAULT_TIMEOUT
-        except ValueError:
-            raise ValueError(f"CASE_SERVICE_TIMEOUT must be a number of seconds, got {raw_timeout!r}") from None
-        if not timeout > 0:
-            raise ValueError(f"CASE_SERVICE_TIMEOUT must be positive, got {raw_timeout!r}")
+        timeout = positive_float(env, "CASE_SERVICE_TIMEOUT", DEFAULT_TIMEOUT)
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"CASE_SERVICE_URL must be an http(s) URL, got {url!r}")
         return cls(url=url, api_key=api_key, timeout=timeout)

@@ -19,20 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from backend_client.settings import positive_float
+
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
-
-
-def _number(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from None
-    if value <= 0:
-        raise ValueError(f"{name} must be positive, got {raw!r}")
-    return value
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
@@ -71,10 +60,10 @@ class ConsoleSettings:
             rasa_url=(env.get("RASA_URL") or DEFAULT_RASA_URL).strip().rstrip("/"),
             rasa_token=(env.get("RASA_TOKEN") or "").strip() or None,
             secure_cookies=_flag(env, "OPERATOR_CONSOLE_SECURE_COOKIES"),
-            session_seconds=_number(env, "OPERATOR_CONSOLE_SESSION_HOURS", 12.0) * 3600.0,
-            login_failures=int(_number(env, "OPERATOR_CONSOLE_LOGIN_FAILURES", 5)),
-            login_window=_number(env, "OPERATOR_CONSOLE_LOGIN_WINDOW", 300.0),
-            minutes_per_case=_number(env, "OPERATOR_CONSOLE_MINUTES_PER_CASE", 3.0),
+            session_seconds=positive_float(env, "OPERATOR_CONSOLE_SESSION_HOURS", 12.0) * 3600.0,
+            login_failures=int(positive_float(env, "OPERATOR_CONSOLE_LOGIN_FAILURES", 5)),
+            login_window=positive_float(env, "OPERATOR_CONSOLE_LOGIN_WINDOW", 300.0),
+            minutes_per_case=positive_float(env, "OPERATOR_CONSOLE_MINUTES_PER_CASE", 3.0),
             case_service_url=backend.url,
             case_service_api_key=backend.api_key,
             case_service_timeout=backend.timeout,

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from backend_client.settings import positive_float
+
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 DEFAULT_ALWAYS_HUMAN = ("纪检监察",)
 
@@ -39,19 +41,6 @@ def _names(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple
     if unknown:
         raise ValueError(f"{name}: unknown level-1 categories {unknown!r}")
     return names
-
-
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from None
-    if value <= 0:
-        raise ValueError(f"{name} must be positive, got {raw!r}")
-    return value
 
 
 @dataclass(frozen=True)
@@ -84,12 +73,12 @@ class ActionSettings:
             var_dir=Path((env.get("HOTLINE_VAR_DIR") or "var").strip()),
             rasa_url=(env.get("RASA_URL") or DEFAULT_RASA_URL).strip().rstrip("/"),
             rasa_token=(env.get("RASA_TOKEN") or "").strip() or None,
-            outbox_retry_seconds=_float(env, "HOTLINE_OUTBOX_RETRY_SECONDS", 30.0),
+            outbox_retry_seconds=positive_float(env, "HOTLINE_OUTBOX_RETRY_SECONDS", 30.0),
             outbox_worker=(env.get("HOTLINE_OUTBOX_WORKER") or "1").strip().lower() not in ("0", "false", "no", "off"),
-            submit_timeout=_float(env, "HOTLINE_SUBMIT_TIMEOUT", 12.0),
+            submit_timeout=positive_float(env, "HOTLINE_SUBMIT_TIMEOUT", 12.0),
             code_sender=(env.get("HOTLINE_CODE_SENDER") or "log").strip().lower(),
             operator_console_url=(env.get("OPERATOR_CONSOLE_URL") or "").strip().rstrip("/") or None,
             operator_console_secret=(env.get("OPERATOR_CONSOLE_SECRET") or "").strip() or None,
-            handoff_timeout=_float(env, "HOTLINE_HANDOFF_TIMEOUT", 4.0),
+            handoff_timeout=positive_float(env, "HOTLINE_HANDOFF_TIMEOUT", 4.0),
             always_human_categories=_names(env, "HANDOFF_ALWAYS_HUMAN_CATEGORIES", DEFAULT_ALWAYS_HUMAN),
         )

@@ -25,27 +25,16 @@ import re
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
+from backend_client.settings import positive_float
+
 MIB = 1024 * 1024
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 #: What Telegram accepts as ``secret_token`` (Bot API, setWebhook).
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from None
-    if not value > 0:
-        raise ValueError(f"{name} must be positive, got {raw!r}")
-    return value
-
-
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    value = _float(env, name, float(default))
+    value = positive_float(env, name, float(default))
     if value != int(value):
         raise ValueError(f"{name} must be a whole number, got {value!r}")
     return int(value)
@@ -100,11 +89,11 @@ class TelegramSettings:
             token=(env.get("TELEGRAM_BOT_TOKEN") or "").strip(),
             webhook_secret=secret,
             api_base_url=base,
-            connect_timeout=_float(env, "TELEGRAM_CONNECT_TIMEOUT", cls.connect_timeout),
-            read_timeout=_float(env, "TELEGRAM_READ_TIMEOUT", cls.read_timeout),
-            write_timeout=_float(env, "TELEGRAM_WRITE_TIMEOUT", cls.write_timeout),
-            media_timeout=_float(env, "TELEGRAM_MEDIA_TIMEOUT", cls.media_timeout),
-            max_retry_after=_float(env, "TELEGRAM_MAX_RETRY_AFTER", cls.max_retry_after),
+            connect_timeout=positive_float(env, "TELEGRAM_CONNECT_TIMEOUT", cls.connect_timeout),
+            read_timeout=positive_float(env, "TELEGRAM_READ_TIMEOUT", cls.read_timeout),
+            write_timeout=positive_float(env, "TELEGRAM_WRITE_TIMEOUT", cls.write_timeout),
+            media_timeout=positive_float(env, "TELEGRAM_MEDIA_TIMEOUT", cls.media_timeout),
+            max_retry_after=positive_float(env, "TELEGRAM_MAX_RETRY_AFTER", cls.max_retry_after),
             media_max_bytes=_int(env, "TELEGRAM_MEDIA_MAX_BYTES", cls.media_max_bytes),
             callback_table_size=_int(env, "TELEGRAM_CALLBACK_TABLE_SIZE", cls.callback_table_size),
         )

@@ -29,6 +29,8 @@ import os
 from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping, Optional
 
+from backend_client.settings import positive_float
+
 MIB = 1024 * 1024
 
 
@@ -42,19 +44,6 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return value
-
-
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from None
-    if not value > 0:
-        raise ValueError(f"{name} must be positive, got {raw!r}")
     return value
 
 
@@ -93,11 +82,11 @@ class WebChatSettings:
             cors_origins=_list(env, "WEBCHAT_CORS_ORIGINS"),
             max_message_chars=_int(env, "WEBCHAT_MAX_MESSAGE_CHARS", cls.max_message_chars, minimum=10),
             rate_burst=_int(env, "WEBCHAT_RATE_BURST", cls.rate_burst),
-            rate_per_minute=_float(env, "WEBCHAT_RATE_PER_MINUTE", cls.rate_per_minute),
+            rate_per_minute=positive_float(env, "WEBCHAT_RATE_PER_MINUTE", cls.rate_per_minute),
             outbox_size=_int(env, "WEBCHAT_OUTBOX_SIZE", cls.outbox_size),
             max_sessions=_int(env, "WEBCHAT_MAX_SESSIONS", cls.max_sessions),
             upload_max_bytes=_int(env, "WEBCHAT_UPLOAD_MAX_BYTES", cls.upload_max_bytes, minimum=1024),
-            uploads_per_minute=_float(env, "WEBCHAT_UPLOADS_PER_MINUTE", cls.uploads_per_minute),
+            uploads_per_minute=positive_float(env, "WEBCHAT_UPLOADS_PER_MINUTE", cls.uploads_per_minute),
             image_origins=_list(env, "WEBCHAT_IMAGE_ORIGINS"),
             commands=_list(env, "WEBCHAT_COMMANDS", cls.commands),
         )

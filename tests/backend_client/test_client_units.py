@@ -99,3 +99,15 @@ async def test_runtime_open_is_shared_and_close_is_idempotent(monkeypatch):
         assert second is not first and second.base_url == "http://127.0.0.1:9/x"
     finally:
         await runtime.close()
+
+
+def test_positive_float_is_the_one_env_number_parser():
+    import pytest as _pytest
+
+    from backend_client.settings import positive_float
+
+    assert positive_float({}, "X", 2.5) == 2.5
+    assert positive_float({"X": " 3 "}, "X", 1.0) == 3.0
+    for bad in ("abc", "0", "-1", "nan"):
+        with _pytest.raises(ValueError, match="X must be"):
+            positive_float({"X": bad}, "X", 1.0)
