@@ -34,7 +34,7 @@ def reply_texts(messages: list) -> list[str]:
             texts.append(message["text"].strip())
         titles = [b.get("title") for b in message.get("buttons") or [] if isinstance(b, dict) and b.get("title")]
         if titles:
-            texts.append(" / ".join(titles[:6]))
+            texts.append(", ".join(titles[:6]))
     return texts
 
 

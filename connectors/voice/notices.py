@@ -7,8 +7,8 @@ from __future__ import annotations
 
 NOTICES: dict[str, dict[str, str]] = {
     "welcome": {
-        "zh": "您好，12345热线，请说出您的问题，按0转人工。",
-        "en": "You can also speak English.",
+        "zh": "12345热线，请讲。按0转人工。",
+        "en": "English is welcome too.",
     },
     "bad_format": {
         "zh": "抱歉，这段录音的格式无法识别，请重新录一遍。",

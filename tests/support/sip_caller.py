@@ -8,6 +8,7 @@ Optional ``ctrl_tcp`` lets a test press keys (RFC 2833 DTMF) during the call.
 
 from __future__ import annotations
 
+import json
 import shutil
 import signal
 import socket
@@ -22,6 +23,12 @@ import numpy as np
 BARESIP = shutil.which("baresip") or "/usr/bin/baresip"
 MODULES = Path("/usr/lib/baresip/modules")
 RATE = 8000
+
+
+def free_tcp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def free_udp_port() -> int:
@@ -45,6 +52,8 @@ class CallResult:
     received: Optional[Path]
     log: str
     seconds: float
+    established: bool = False
+    closed_by_peer: bool = False
 
     def received_samples(self) -> np.ndarray:
         from connectors.voice.audio import read_wav
@@ -55,16 +64,83 @@ class CallResult:
         return samples
 
 
+class Control:
+    """baresip's ``ctrl_tcp``: netstring-framed JSON commands and events."""
+
+    def __init__(self, port: int, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.create_connection(("127.0.0.1", port), timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        self.buffer, self.count, self.events = b"", 0, []
+
+    def _receive(self, timeout: float) -> Optional[dict]:
+        self.sock.settimeout(max(timeout, 0.001))
+        while True:
+            colon = self.buffer.find(b":")
+            if colon > 0:
+                size = int(self.buffer[:colon])
+                if len(self.buffer) >= colon + size + 2:
+                    payload = self.buffer[colon + 1:colon + 1 + size]
+                    self.buffer = self.buffer[colon + 2 + size:]
+                    message = json.loads(payload)
+                    if message.get("event"):
+                        self.events.append(message.get("type"))
+                    return message
+            try:
+                chunk = self.sock.recv(4096)
+            except socket.timeout:
+                return None
+            if not chunk:
+                raise EOFError("baresip closed ctrl_tcp")
+            self.buffer += chunk
+
+    def command(self, command: str, params: str = "", timeout: float = 5.0) -> dict:
+        self.count += 1
+        token = f"t{self.count}"
+        data = json.dumps({"command": command, "params": params, "token": token}).encode()
+        self.sock.sendall(b"%d:%s," % (len(data), data))
+        deadline = time.monotonic() + timeout
+        while (message := self._receive(deadline - time.monotonic())) is not None:
+            if message.get("response") and message.get("token") == token:
+                return message
+        raise TimeoutError(command)
+
+    def wait_event(self, kind: str, timeout: float) -> bool:
+        if kind in self.events:
+            return True
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            message = self._receive(deadline - time.monotonic())
+            if message and message.get("event") and message.get("type") == kind:
+                return True
+        return False
+
+    def close(self) -> None:
+        self.sock.close()
+
+
 def place_call(work_dir: Path, *, target_port: int, caller_port: int, microphone: bytes, seconds: float,
+               keys: tuple[tuple[float, str], ...] = (), hang_up_after: Optional[float] = None,
                rtp_low: int = 30000) -> CallResult:
-    """Dial ``sip:hotline@127.0.0.1:target_port`` from ``caller_port``; hang up when ``microphone``
-    ends; stop baresip after ``seconds`` at the latest."""
+    """Dial ``sip:hotline@127.0.0.1:target_port`` from ``caller_port`` with ``microphone`` as input.
+
+    baresip hangs up by itself when the microphone file ends; ``keys`` are (seconds after the call
+    is established, digits) pressed as RFC 2833 DTMF; ``hang_up_after`` hangs up earlier (a caller
+    who leaves mid-reply). baresip is stopped after ``seconds`` at the latest.
+    """
     work_dir.mkdir(parents=True, exist_ok=True)
     config_dir, records = work_dir / "baresip", work_dir / "records"
     config_dir.mkdir(exist_ok=True)
     records.mkdir(exist_ok=True)
     mic = work_dir / "microphone.wav"
     mic.write_bytes(microphone)
+    control_port = free_tcp_port()
     (config_dir / "config").write_text("\n".join([
         "poll_method epoll",
         f"sip_listen 127.0.0.1:{caller_port}",
@@ -78,7 +154,8 @@ def place_call(work_dir: Path, *, target_port: int, caller_port: int, microphone
         "audio_buffer 20-160", "jitter_buffer_delay 5-10", "rtcp_mux no",
         f"module_path {MODULES}",
         "module g711.so", "module aufile.so", "module sndfile.so",
-        "module_tmp account.so", "module_app menu.so",
+        "module_tmp account.so", "module_app menu.so", "module_app ctrl_tcp.so",
+        f"ctrl_tcp_listen 127.0.0.1:{control_port}",
         f"snd_path {records}",
     ]) + "\n")
     (config_dir / "accounts").write_text("<sip:caller@127.0.0.1>;regint=0;audio_codecs=PCMU\n")
@@ -86,25 +163,45 @@ def place_call(work_dir: Path, *, target_port: int, caller_port: int, microphone
     log_path = work_dir / "baresip.log"
     started = time.monotonic()
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [BARESIP, "-f", str(config_dir), "-e", f"/dial sip:hotline@127.0.0.1:{target_port}", "-t", str(int(seconds) + 5)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([BARESIP, "-f", str(config_dir), "-t", str(int(seconds) + 10)],
+                                   stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+    control: Optional[Control] = None
+    established = closed = False
     try:
-        deadline = started + seconds
-        while time.monotonic() < deadline and process.poll() is None:
-            text = log_path.read_text(errors="replace")
-            if "terminated" in text or "call closed" in text.lower() or "session closed" in text.lower():
-                time.sleep(0.5)
-                break
-            time.sleep(0.2)
+        control = Control(control_port)
+        control.command("dial", f"sip:hotline@127.0.0.1:{target_port}")
+        established = control.wait_event("CALL_ESTABLISHED", 15)
+        if established:
+            answered = time.monotonic()
+            for at, digits in sorted(keys):
+                control.wait_event("CALL_CLOSED", max(0.0, answered + at - time.monotonic()))
+                if "CALL_CLOSED" in control.events:
+                    break
+                control.command("sndcode", digits)
+            limit = started + seconds
+            if hang_up_after is not None:
+                limit = min(limit, answered + hang_up_after)
+            closed = control.wait_event("CALL_CLOSED", max(0.0, limit - time.monotonic()))
+            if not closed:
+                control.command("hangup", timeout=5)
+                control.wait_event("CALL_CLOSED", 3)
+            time.sleep(0.3)
+        try:
+            control.command("quit", timeout=3)
+        except (TimeoutError, OSError, EOFError):
+            pass
     finally:
-        if process.poll() is None:
+        if control is not None:
+            control.close()
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
             process.send_signal(signal.SIGINT)
             try:
-                process.wait(10)
+                process.wait(5)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(5)
     received = sorted(records.glob("dump-*-dec.wav"))
     return CallResult(received[-1] if received else None, log_path.read_text(errors="replace"),
-                      time.monotonic() - started)
+                      time.monotonic() - started, established, closed)

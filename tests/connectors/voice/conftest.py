@@ -111,3 +111,16 @@ def voice_gateway(rasa_stack: RasaStack, tmp_path_factory: pytest.TempPathFactor
             process.wait(15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture
+def http_get_json():
+    import aiohttp
+
+    async def get(url: str) -> dict:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+            async with session.get(url) as reply:
+                assert reply.status == 200, await reply.text()
+                return await reply.json()
+
+    return get
