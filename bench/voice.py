@@ -18,6 +18,7 @@ beam, prompt), the numbers behind the choices in docs/voice.md.
 from __future__ import annotations
 
 import asyncio
+import copy
 import csv
 import json
 import os
@@ -110,12 +111,16 @@ async def through_gateway() -> dict:
     return await gateway_latencies(CLIPS, load_clips())
 
 
+LONG_ZH_PROMPT = ("以下是普通话的句子，是市民打给12345市民服务热线的电话，内容涉及投诉、举报、咨询、求助、建议，"
+                  "城乡建设、环境保护、交通运输、劳动和社会保障、卫生计生、教育、民政、小区物业、工单编号。")
 VARIANTS = {
-    "window auto, beam 1, hotline prompt (default)": {},
+    "default: auto window, beam 5, no zh prompt, lexicon": {},
+    "short zh prompt": {"prompts": {"zh": "以下是普通话的句子。"}},
+    "no lexicon correction": {"corrector": None},
     "30 s window": {"window": "full"},
-    "beam 5": {"beam_size": 5},
-    "no prompt": {"prompts": {"zh": "", "en": ""}},
-    "short prompt": {"prompts": {"zh": "以下是普通话的句子。", "en": ""}},
+    "beam 1": {"beam_size": 1},
+    "no prompts": {"prompts": {"zh": "", "en": ""}},
+    "long zh prompt of hotline words": {"prompts": {"zh": LONG_ZH_PROMPT}},
 }
 
 
@@ -130,7 +135,7 @@ async def main() -> int:
 
     model_dir = ROOT / "var" / "voice" / "whisper-base"
     started = time.perf_counter()
-    recognizer = WhisperRecognizer(model_dir).load()
+    recognizer = WhisperRecognizer(model_dir, lexicon=ROOT / "var" / "voice" / "lexicon.tsv").load()
     load_s = time.perf_counter() - started
     result: dict = {"time": datetime.now(timezone.utc).isoformat(), "model_load_s": load_s}
     for band in ("16k", "8k"):
@@ -140,10 +145,11 @@ async def main() -> int:
     if os.environ.get("BENCH_VOICE_VARIANTS") == "1":
         result["variants"] = {}
         for name, options in VARIANTS.items():
-            variant = WhisperRecognizer(model_dir, **{k: v for k, v in options.items() if k == "prompts"})
-            variant._model = recognizer._model
-            variant.window = options.get("window", "auto")
-            variant.beam_size = options.get("beam_size", 1)
+            variant = copy.copy(recognizer)  # same loaded model, other decoding options
+            variant.prompts = {**recognizer.prompts, **options.get("prompts", {})}
+            for key in ("window", "beam_size", "corrector"):
+                if key in options:
+                    setattr(variant, key, options[key])
             measured = await recognition(variant, "16k")
             result["variants"][name] = {k: measured[k] for k in ("cer_zh", "wer_en", "rtf")}
     if os.environ.get("BENCH_VOICE_STACK", "1") == "1":

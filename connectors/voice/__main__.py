@@ -35,7 +35,8 @@ async def build_gateway(settings: VoiceSettings, session: aiohttp.ClientSession)
     elif settings.asr == "whisper":
         prompts = {k: v for k, v in (("zh", settings.prompt_zh), ("en", settings.prompt_en)) if v}
         recognizer = await loop.run_in_executor(None, lambda: WhisperRecognizer(
-            settings.model_dir, settings.asr_threads, prompts, settings.engine_timeout).load())
+            settings.model_dir, settings.asr_threads, prompts, settings.engine_timeout,
+            lexicon=settings.lexicon).load())
     else:
         raise ValueError(f"VOICE_ASR must be 'whisper' or a URL, got {settings.asr!r}")
     voices = build_synthesizers(session, settings.tts_zh, settings.tts_en, settings.engine_timeout)

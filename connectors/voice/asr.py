@@ -8,6 +8,8 @@ the detected language, a confidence). Engines:
   It encodes the audio once and uses that encoding both to choose zh/en and to decode, and it
   encodes only as much of Whisper's 30 s window as the utterance needs (in 5 s steps, at least 10 s):
   on two cores that takes recognition of a 3 s question from ~2.2 s to ~0.7 s (bench/voice.py).
+  Mandarin transcripts are converted to Simplified and corrected against the hotline lexicon
+  (:mod:`.homophones`).
 * :class:`HttpRecognizer` — POSTs the WAV to ``<url>`` and expects ``{"text": …, "language": …}``.
 """
 
@@ -32,11 +34,12 @@ from .textnorm import to_simplified
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("zh", "en")
-#: Prompts of hotline words: they steer Whisper to Simplified characters, punctuation, and the
-#: vocabulary of complaints (the level-1 domains of our taxonomy), not to the test clips.
+#: Prompts, chosen by measurement (bench/voice.py variants, on the checked-in clips): Mandarin reads
+#: best with no prompt at all (CER 10.8%; a short style prompt 12.3%, a list of hotline words 13.8%);
+#: OpenCC and the hotline lexicon do the Simplified conversion and the vocabulary instead. English
+#: gains from one sentence about the hotline (WER 5% vs 7%). Override with VOICE_ASR_PROMPT_ZH / _EN.
 DEFAULT_PROMPTS = {
-    "zh": "以下是普通话的句子，是市民打给12345市民服务热线的电话，内容涉及投诉、举报、咨询、求助、建议，"
-          "城乡建设、环境保护、交通运输、劳动和社会保障、卫生计生、教育、民政、小区物业、工单编号。",
+    "zh": "",
     "en": "A resident calls the 12345 city service hotline to report a problem, make a complaint or ask a question.",
 }
 #: What Whisper is known to "hear" in silence or noise (it was trained on subtitled video).
@@ -63,10 +66,12 @@ class Recognizer(Protocol):
         """Release the engine."""
 
 
-def _clean(text: str, language: str) -> str:
+def _clean(text: str, language: str, corrector=None) -> str:
     text = text.strip()
     if language == "zh":
         text = to_simplified(text)
+        if corrector is not None:
+            text = corrector.correct(text)
     return text
 
 
@@ -74,10 +79,13 @@ class WhisperRecognizer:
     """faster-whisper on this machine; load with :meth:`load` (seconds, so never at import)."""
 
     def __init__(self, model_dir: Path, threads: int = 2, prompts: Optional[dict[str, str]] = None,
-                 timeout: float = 20.0, window: str = "auto", beam_size: int = 1) -> None:
+                 timeout: float = 20.0, window: str = "auto", beam_size: int = 5,
+                 lexicon: Optional[Path] = None) -> None:
         self.model_dir = model_dir
         self.window = window  # "auto": as much of the 30 s window as needed; "full": always 30 s
         self.beam_size = beam_size
+        self.lexicon = lexicon
+        self.corrector = None
         self.threads = threads
         self.prompts = {**DEFAULT_PROMPTS, **(prompts or {})}
         self.timeout = timeout
@@ -90,6 +98,10 @@ class WhisperRecognizer:
         from faster_whisper import WhisperModel
 
         model_files.ensure(self.model_dir)
+        if self.lexicon is not None:
+            from .homophones import Corrector
+
+            self.corrector = Corrector.load(self.lexicon)
         self._model = WhisperModel(str(self.model_dir), device="cpu", compute_type="int8",
                                    cpu_threads=self.threads, num_workers=1)
         return self
@@ -125,7 +137,7 @@ class WhisperRecognizer:
             language, probability, _ = self._language(pad_or_trim(features), hint)
             segments, _ = model.transcribe(samples, language=language, beam_size=self.beam_size,
                                            initial_prompt=self.prompts.get(language))
-            text = _clean("".join(s.text for s in segments), language)
+            text = _clean("".join(s.text for s in segments), language, self.corrector)
             return self._checked(Transcript(text, language, probability, 0.0, len(samples) / SAMPLE_RATE))
         window = 3000 if self.window == "full" else min(3000, max(1000, -(-frames // 500) * 500))
         segment = pad_or_trim(features, window)
@@ -137,7 +149,7 @@ class WhisperRecognizer:
         result = model.model.generate(encoded, [prompt], beam_size=self.beam_size, max_length=224, return_scores=True,
                                       return_no_speech_prob=True, suppress_blank=True,
                                       suppress_tokens=[-1], repetition_penalty=1.1, no_repeat_ngram_size=4)[0]
-        text = _clean(tokenizer.decode(result.sequences_ids[0]), language)
+        text = _clean(tokenizer.decode(result.sequences_ids[0]), language, self.corrector)
         return self._checked(Transcript(text, language, probability, float(result.no_speech_prob),
                                         len(samples) / SAMPLE_RATE))
 
@@ -148,16 +160,22 @@ class WhisperRecognizer:
         zh, en = scores.get("<|zh|>", 0.0), scores.get("<|en|>", 0.0)
         total = zh + en
         if total < 0.2 and hint in LANGUAGES:  # neither: noise or a third language; trust the page
-            return hint, total, encoded
+            return hint, (max(zh, en) / total if total else 0.0), encoded
         language = "zh" if zh >= en else "en"
         return language, (max(zh, en) / total if total else 0.0), encoded
 
-    @staticmethod
-    def _checked(transcript: Transcript) -> Transcript:
+    def _checked(self, transcript: Transcript) -> Transcript:
+        """Refuse what Whisper makes of noise: known subtitle phrases, its own prompt read back, and
+        one-word "transcripts" it is itself unsure are speech."""
         text = transcript.text
         if not re.search(r"[\w\u4e00-\u9fff]", text) or HALLUCINATIONS.match(text):
             raise NoSpeechError(f"nothing recognisable ({text!r})")
-        if transcript.no_speech_probability > 0.8:
+        bare = re.sub(r"[\W_]+", "", text.lower())
+        prompt = re.sub(r"[\W_]+", "", (self.prompts.get(transcript.language) or "").lower())
+        if len(bare) >= 4 and bare in prompt:
+            raise NoSpeechError(f"the prompt read back ({text!r})")
+        short = len(bare) <= 3 if transcript.language == "zh" else len(text.split()) <= 1
+        if transcript.no_speech_probability > 0.8 or (short and transcript.no_speech_probability > 0.5):
             raise NoSpeechError(f"no speech (p={transcript.no_speech_probability:.2f}, {text!r})")
         return transcript
 
@@ -183,11 +201,17 @@ class HttpRecognizer:
                 body = await reply.json(content_type=None)
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
             raise EngineError(f"recognition server unreachable: {exc}") from exc
+        if not isinstance(body, dict):
+            raise EngineError(f"recognition server answered {type(body).__name__}, not an object")
         language = body.get("language") if body.get("language") in LANGUAGES else (hint or "zh")
         text = _clean(str(body.get("text") or ""), language)
         if not text:
             raise NoSpeechError("empty transcript")
-        return Transcript(text, language, float(body.get("language_probability") or 1.0), 0.0, audio.seconds)
+        try:
+            probability = float(body.get("language_probability") or 1.0)
+        except (TypeError, ValueError):
+            probability = 1.0
+        return Transcript(text, language, probability, 0.0, audio.seconds)
 
     async def close(self) -> None:
         return None

@@ -10,7 +10,7 @@ from typing import Optional
 
 import aiohttp
 
-from .channel import SECRET_HEADER
+from .protocol import SECRET_HEADER
 from .errors import BotUnavailableError
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,6 @@ Like Rasa's REST channel it answers with the bot's messages, but it also
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -26,18 +25,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from .protocol import SECRET_HEADER, secret_matches
 from .settings import ChannelSettings
 
 log = logging.getLogger(__name__)
 
 CHANNEL_NAME = "voice"
-SECRET_HEADER = "X-Voice-Secret"
 METADATA_KEYS = ("language", "input", "call_id", "caller")
 MAX_TEXT = 2000
-
-
-def secret_matches(given: Optional[str], expected: str) -> bool:
-    return bool(expected) and hmac.compare_digest((given or "").encode(), expected.encode())
 
 
 def _handed_off_this_turn(tracker: Any) -> bool:

@@ -85,6 +85,6 @@ class Gateway:
         """Synthesise one sentence; ``None`` (logged) when the engine fails, so the text still shows."""
         try:
             return await self.voices.synthesize(sentence, language)
-        except EngineError as exc:
+        except (EngineError, AudioInputError) as exc:
             log.warning("synthesis failed (%s): %s", language, exc)
             return None

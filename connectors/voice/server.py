@@ -28,7 +28,7 @@ from typing import Optional
 from aiohttp import web
 
 from .audio import wav_bytes
-from .channel import SECRET_HEADER, secret_matches
+from .protocol import SECRET_HEADER, secret_matches
 from .conversation import Turn
 from .errors import AudioTooLongError
 from .gateway import Gateway

@@ -9,6 +9,8 @@ Gateway process (``python -m connectors.voice``):
 ``VOICE_ASR``                        ``whisper`` (default, on this machine) or the URL of a city's own
                                      recognition server (``http://…``, see docs/voice.md)
 ``VOICE_MODEL_DIR``                  where the joined Whisper base model lives (var/voice/whisper-base)
+``VOICE_LEXICON``                    hotline vocabulary for correcting Mandarin transcripts
+                                     (var/voice/lexicon.tsv, built by make; missing = no correction)
 ``VOICE_ASR_THREADS``                CPU threads for recognition (2)
 ``VOICE_ASR_PROMPT_ZH`` / ``_EN``    the prompt of hotline terms (defaults in :mod:`.asr`)
 ``VOICE_TTS_ZH`` / ``VOICE_TTS_EN``  ``espeak`` (zh default), ``piper`` (en default) or a URL of a
@@ -79,6 +81,7 @@ class VoiceSettings:
     asr: str = "whisper"
     model_dir: Path = Path("var/voice/whisper-base")
     asr_threads: int = 2
+    lexicon: Path = Path("var/voice/lexicon.tsv")
     prompt_zh: Optional[str] = None
     prompt_en: Optional[str] = None
     tts_zh: str = "espeak"
@@ -113,6 +116,7 @@ class VoiceSettings:
             asr=env.get("VOICE_ASR") or cls.asr,
             model_dir=Path(env.get("VOICE_MODEL_DIR") or cls.model_dir),
             asr_threads=_int(env, "VOICE_ASR_THREADS", cls.asr_threads),
+            lexicon=Path(env.get("VOICE_LEXICON") or cls.lexicon),
             prompt_zh=env.get("VOICE_ASR_PROMPT_ZH") or None,
             prompt_en=env.get("VOICE_ASR_PROMPT_EN") or None,
             tts_zh=env.get("VOICE_TTS_ZH") or cls.tts_zh,

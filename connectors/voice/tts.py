@@ -134,7 +134,10 @@ class HttpSynthesizer:
                 data = await reply.read()
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             raise EngineError(f"synthesis server unreachable: {exc}") from exc
-        samples, rate = read_wav(data)
+        try:
+            samples, rate = read_wav(data)
+        except Exception as exc:  # an HTML error page, 8-bit audio…: the engine failed, not the caller
+            raise EngineError(f"synthesis server sent no usable WAV: {exc}") from exc
         return Speech(samples, rate)
 
 

@@ -40,7 +40,7 @@ def recognizer():
         pytest.skip("the Whisper model is not joined: run `make voice-model`")
     from connectors.voice.asr import WhisperRecognizer
 
-    return WhisperRecognizer(MODEL_DIR, threads=2).load()
+    return WhisperRecognizer(MODEL_DIR, threads=2, lexicon=PROJECT_ROOT / "var" / "voice" / "lexicon.tsv").load()
 
 
 def clip_bytes(name: str) -> bytes:
