@@ -17,6 +17,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlp import speedups
 from bot.nlp.language import detect_language
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,9 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "LanguageDetector":
+        # Every Rasa process that runs our model loads this component first: the place to install
+        # the server speed-up (bot/nlp/speedups.py), explicitly rather than at import.
+        speedups.install()
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
