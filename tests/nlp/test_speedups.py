@@ -1,0 +1,59 @@
+"""The Rasa speed-ups (bot/nlp/speedups.py) must accept and refuse exactly what Rasa does."""
+
+from __future__ import annotations
+
+import jsonschema
+import pytest
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core import events
+
+from bot.nlp import speedups
+
+VALID = [
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "district", "value": "朝阳区", "timestamp": None}],
+     "responses": [{"text": "好的", "buttons": [{"title": "是", "payload": "/affirm"}]}]},
+    {"events": [{"event": "active_loop", "name": "case_form"}, {"event": "followup", "name": "action_listen"},
+                {"event": "pause"}, {"event": "reminder", "intent": "x", "date_time": "2026-11-30T10:00:00"}]},
+    {},
+]
+INVALID = [
+    {"events": [{"event": "slot"}]},
+    {"events": [{"event": "no_such_event"}]},
+    {"events": "not a list"},
+    {"responses": [1, 2]},
+    [],
+]
+
+
+@pytest.fixture(scope="module")
+def action() -> RemoteAction:
+    speedups.install()
+    return RemoteAction("action_test", None)
+
+
+@pytest.mark.parametrize("response", VALID)
+def test_valid_responses_pass_as_with_rasa(action, response):
+    jsonschema.validate(response, RemoteAction.action_response_format_spec())  # Rasa's own check
+    assert action._validate_action_result(response) is True
+
+
+@pytest.mark.parametrize("response", INVALID)
+def test_invalid_responses_fail_as_with_rasa_with_rasas_message(action, response):
+    with pytest.raises(jsonschema.ValidationError) as stock:
+        jsonschema.validate(response, RemoteAction.action_response_format_spec())
+    with pytest.raises(jsonschema.ValidationError) as ours:
+        action._validate_action_result(response)
+    assert ours.value.message.startswith(stock.value.message)
+    assert "Failed to validate Action server response" in ours.value.message
+
+
+def test_event_types_resolve_as_before(action):
+    assert events.Event.resolve_by_type("user") is events.UserUttered
+    assert events.Event.resolve_by_type("slot") is events.SlotSet
+    assert events.Event.resolve_by_type("topic") is None
+    assert events.Event.resolve_by_type("nope", default=events.BotUttered) is events.BotUttered
+    with pytest.raises(ValueError):
+        events.Event.resolve_by_type("nope")
+    speedups.install()  # idempotent
+    assert events.deserialise_events([{"event": "bot", "text": "hi"}])[0].text == "hi"
