@@ -15,12 +15,11 @@ import statistics
 import subprocess
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import aiohttp
 
-from tests.support.servers import PROJECT_ROOT, PYTHON, free_port, sqlite_url, start_case_service
+from tests.support.servers import PROJECT_ROOT, PYTHON, free_port, sqlite_url, start_case_service, wait_serving
 from tests.support.stack import launch_stack
 
 
@@ -37,17 +36,8 @@ def _start_gateway(work: Path, rasa_url: str, secret: str, port: int) -> subproc
     log = open(work / "voice.log", "wb")
     process = subprocess.Popen([PYTHON, "-m", "connectors.voice", "--port", str(port)], cwd=PROJECT_ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError((work / "voice.log").read_text(errors="replace")[-3000:])
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("voice gateway did not start")
+    wait_serving(process, f"http://127.0.0.1:{port}/healthz", work / "voice.log", "voice gateway", timeout=90)
+    return process
 
 
 async def gateway_latencies(clips_dir: Path, clips: list[dict]) -> dict:

@@ -18,13 +18,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
-import threading
 import time
 from typing import Optional
 
 import numpy as np
 
-from .audio import SAMPLE_RATE, Audio, resample
+from .audio import SAMPLE_RATE, resample
 from .conversation import Turn
 from .gateway import Gateway
 from .notices import notice

@@ -86,6 +86,28 @@ def _http_ok(url: str) -> bool:
         return False
 
 
+def wait_serving(process: subprocess.Popen, probe_url: str, log_path: Path, name: str, timeout: float = 60.0) -> None:
+    """Block until ``probe_url`` answers 200; kill the process and raise with its log tail if it dies
+    or does not come up in ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}:\n{_tail(log_path)}")
+        if _http_ok(probe_url):
+            return
+        time.sleep(0.2)
+    process.kill()
+    process.wait(5)
+    raise RuntimeError(f"{name} did not start within {timeout:.0f} s:\n{_tail(log_path)}")
+
+
+def _tail(path: Path, chars: int = 4000) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")[-chars:]
+    except OSError:
+        return ""
+
+
 def case_service_env(
     database_url: str, api_keys: Sequence[str], extra: Optional[Mapping[str, str]] = None
 ) -> dict[str, str]:

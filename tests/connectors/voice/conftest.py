@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -21,7 +19,7 @@ from typing import Iterator
 import pytest
 
 from tests.support.fixtures import launch_early
-from tests.support.servers import PROJECT_ROOT, PYTHON, free_port
+from tests.support.servers import PROJECT_ROOT, PYTHON, wait_serving
 from tests.support.sip_caller import free_udp_port
 from tests.support.stack import RasaStack
 
@@ -91,18 +89,7 @@ def voice_gateway(rasa_stack: RasaStack, tmp_path_factory: pytest.TempPathFactor
     }, log_path, port)
     gateway = VoiceGateway(url, process, log_path, sip_port, caller_port, operator_port,
                            rasa_stack.voice_env["VOICE_CHANNEL_SECRET"])
-    deadline = time.monotonic() + 90
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"voice gateway exited:\n{gateway.log_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2):
-                break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"voice gateway did not start:\n{gateway.log_text()[-4000:]}")
-            time.sleep(0.2)
+    wait_serving(process, f"{url}/healthz", log_path, "voice gateway", timeout=90)
     try:
         yield gateway
     finally:

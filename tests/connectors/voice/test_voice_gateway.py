@@ -4,8 +4,6 @@ HTTP, the Rasa voice channel's secret and metadata, read-back and keypad, bad in
 from __future__ import annotations
 
 import asyncio
-import io
-import json
 
 import aiohttp
 import numpy as np

@@ -18,7 +18,7 @@ from connectors.voice.model_files import PINNED_SHA256, sha256_of, verify
 from connectors.voice.settings import ChannelSettings, VoiceSettings
 from connectors.voice.speech_text import sentences, speakable, spell_digits
 from connectors.voice.textnorm import to_simplified
-from tests.connectors.voice.conftest import CLIPS, MODEL_DIR, clip_bytes
+from tests.connectors.voice.conftest import MODEL_DIR, clip_bytes
 
 
 def tone(seconds: float, rate: int = 16000, amplitude: float = 0.3) -> np.ndarray:
