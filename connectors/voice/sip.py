@@ -7,9 +7,10 @@ number. A hand-off is a blind transfer (SIP REFER) to ``VOICE_OPERATOR_URI``; wi
 operator's console replies are spoken on the call. A caller who hangs up, even mid-reply, ends the
 loop and every resource of the call is released.
 
-pyVoIP 1.6.8 is used as published plus two fixes applied here, found while testing against baresip:
-empty header values (``Supported:``) made it drop the INVITE, and without ``VOICE_SIP_REGISTER=0``
-it would always REGISTER. Its model is a line registered to one PBX (``VOICE_SIP_PEER``): replies
+pyVoIP 1.6.8 is used as published plus three fixes applied here, found while testing against
+baresip: empty header values (``Supported:``) made it drop the INVITE, without
+``VOICE_SIP_REGISTER=0`` it would always REGISTER, and it sent A-law (PCMA, the codec of Chinese
+telephone networks) encoded as µ-law. Its model is a line registered to one PBX (``VOICE_SIP_PEER``): replies
 and requests go there, which is how a city's PBX or SIP trunk reaches an extension.
 """
 
@@ -39,7 +40,8 @@ _patched = False
 
 
 def _patch_pyvoip() -> None:
-    """Tolerate empty header values (baresip sends ``Supported:``); pyVoIP 1.6.8 splits on ': '."""
+    """Tolerate empty header values (baresip sends ``Supported:``; pyVoIP 1.6.8 splits on ': '), and
+    encode PCMA as A-law."""
     global _patched
     if _patched:
         return
@@ -59,6 +61,18 @@ def _patch_pyvoip() -> None:
             handle(key, value)
 
     SIP.SIPMessage.parse_raw_header = staticmethod(parse_raw_header)
+
+    from pyVoIP import RTP
+
+    original_encode = RTP.RTPClient.encode_packet
+
+    def encode_packet(self, payload: bytes) -> bytes:
+        """pyVoIP 1.6.8 encodes PCMA (G.711 A-law, Europe and China) with the µ-law encoder."""
+        if self.preference == RTP.PayloadType.PCMA:
+            return self.encode_pcma(payload)
+        return original_encode(self, payload)
+
+    RTP.RTPClient.encode_packet = encode_packet
     _patched = True
 
 

@@ -190,3 +190,34 @@ def test_the_joined_model_matches_the_pinned_sha256():
     if not (MODEL_DIR / "model.bin").is_file():
         pytest.skip("run `make voice-model`")
     verify(MODEL_DIR, PINNED_SHA256)
+
+
+# --- the phone line's pyVoIP fixes ----------------------------------------------------------------------
+def test_pcma_is_sent_as_a_law_after_our_fix():
+    import audioop
+
+    from connectors.voice import sip
+    from connectors.voice.sip import _patch_pyvoip
+
+    _patch_pyvoip()
+    from pyVoIP import RTP
+
+    pcm = sip.float_to_u8(np.sin(np.arange(160) / 5).astype(np.float32) * 0.5)
+    client = RTP.RTPClient({8: RTP.PayloadType.PCMA, 101: RTP.PayloadType.EVENT}, "127.0.0.1", 0, "127.0.0.1", 0,
+                           RTP.TransmitType.SENDRECV)
+    assert client.encode_packet(pcm) == audioop.lin2alaw(audioop.bias(pcm, 1, -128), 1)
+    client.preference = RTP.PayloadType.PCMU
+    assert client.encode_packet(pcm) == audioop.lin2ulaw(audioop.bias(pcm, 1, -128), 1)
+
+
+def test_empty_sip_header_values_no_longer_drop_the_invite():
+    from connectors.voice.sip import _patch_pyvoip
+
+    _patch_pyvoip()
+    from pyVoIP import SIP
+
+    invite = ("INVITE sip:hotline@127.0.0.1:5080 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK1;rport\r\n"
+              "From: <sip:caller@127.0.0.1>;tag=1\r\nTo: <sip:hotline@127.0.0.1:5080>\r\nCall-ID: abc\r\n"
+              "CSeq: 1 INVITE\r\nSupported:\r\nContact: <sip:caller@127.0.0.1:5070>\r\nContent-Length: 0\r\n\r\n")
+    message = SIP.SIPMessage(invite.encode())
+    assert message.method == "INVITE" and message.headers["Call-ID"] == "abc"
