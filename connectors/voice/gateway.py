@@ -7,6 +7,7 @@ with ``notice`` set) and a logged warning; nothing here raises to the channel.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -33,6 +34,7 @@ class Gateway:
                  assistant: AssistantClient) -> None:
         self.settings, self.recognizer, self.voices, self.assistant = settings, recognizer, voices, assistant
         self._conversations: "OrderedDict[str, Conversation]" = OrderedDict()
+        self._pending = 0  # utterances decoding or waiting for the recognizer (2 cores: it queues)
 
     def conversation(self, sender: str, language: str = "zh") -> Conversation:
         conversation = self._conversations.get(sender)
@@ -53,12 +55,12 @@ class Gateway:
         language = hint if hint in ("zh", "en") else conversation.language
         timings: dict[str, float] = {}
         started = time.perf_counter()
+        if self._pending >= self.settings.max_pending:
+            log.warning("voice input from %s refused: %d utterances already waiting", sender, self._pending)
+            return Turn(language, [notice("busy", language)], notice="busy")
+        self._pending += 1
         try:
-            audio = data if isinstance(data, Audio) else audio_mod.decode(data, self.settings.max_seconds)
-            audio_mod.check_level(audio)
-            speech = vad.trim(audio)
-            if speech is None:
-                raise NoSpeechError("no voiced frames")
+            speech = await asyncio.get_running_loop().run_in_executor(None, self._prepare, data)
             transcript = await self.recognizer.transcribe(speech, language)
         except AudioInputError as exc:
             log.warning("voice input from %s refused (%s): %s", sender, exc.message_key, exc)
@@ -66,6 +68,8 @@ class Gateway:
         except EngineError as exc:
             log.warning("recognition failed for %s: %s", sender, exc)
             return Turn(language, [notice("engine", language)], notice="engine")
+        finally:
+            self._pending -= 1
         timings["asr_s"] = time.perf_counter() - started
         log.info("heard %s (%s, %.2f s audio, %.2f s): %s", sender, transcript.language, transcript.seconds,
                  timings["asr_s"], transcript.text)
@@ -74,6 +78,15 @@ class Gateway:
         timings["bot_s"] = time.perf_counter() - bot_started
         turn.timings.update(timings)
         return turn
+
+    def _prepare(self, data: Union[bytes, Audio]) -> Audio:
+        """Decode, check the level and trim to the speech (CPU work, so off the event loop)."""
+        audio = data if isinstance(data, Audio) else audio_mod.decode(data, self.settings.max_seconds)
+        audio_mod.check_level(audio)
+        speech = vad.trim(audio)
+        if speech is None:
+            raise NoSpeechError("no voiced frames")
+        return speech
 
     async def keys(self, sender: str, keys: str) -> Turn:
         return await self.conversation(sender).on_keys(keys)

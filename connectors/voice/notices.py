@@ -34,6 +34,10 @@ NOTICES: dict[str, dict[str, str]] = {
         "zh": "抱歉，语音识别暂时出了问题，请稍后再试，或按0转人工。",
         "en": "Sorry, speech recognition is not working right now. Please try again, or press 0 for an operator.",
     },
+    "busy": {
+        "zh": "线路繁忙，请稍后再说一遍，或按0转人工。",
+        "en": "All lines are busy. Please say it again in a moment, or press 0 for an operator.",
+    },
     "bot_down": {
         "zh": "抱歉，系统暂时无法应答，请稍后再拨，或拨打12345人工服务。",
         "en": "Sorry, the assistant cannot answer right now. Please try again later or ask for an operator.",

@@ -17,6 +17,7 @@ Gateway process (``python -m connectors.voice``):
                                      synthesis server
 ``VOICE_MAX_UPLOAD_BYTES``           largest accepted upload (8 MiB)
 ``VOICE_MAX_SECONDS``                longest utterance recognised (60 s); longer audio is refused
+``VOICE_MAX_PENDING``                utterances waiting for recognition before new ones are told "busy" (8)
 ``VOICE_ENGINE_TIMEOUT``             seconds for one recognition or synthesis (20)
 ``VOICE_BOT_TIMEOUT``                seconds for the assistant's answer (10)
 ``VOICE_SIP_PORT``                   UDP port of the SIP line on ``VOICE_SIP_HOST`` (0 = no phone line)
@@ -89,6 +90,7 @@ class VoiceSettings:
     max_upload_bytes: int = 8 * MIB
     max_seconds: float = 60.0
     engine_timeout: float = 20.0
+    max_pending: int = 8
     bot_timeout: float = 10.0
     sip_port: int = 0
     sip_host: str = "127.0.0.1"
@@ -124,6 +126,7 @@ class VoiceSettings:
             max_upload_bytes=_int(env, "VOICE_MAX_UPLOAD_BYTES", cls.max_upload_bytes),
             max_seconds=positive_float(env, "VOICE_MAX_SECONDS", cls.max_seconds),
             engine_timeout=positive_float(env, "VOICE_ENGINE_TIMEOUT", cls.engine_timeout),
+            max_pending=_int(env, "VOICE_MAX_PENDING", cls.max_pending, allow_zero=True),
             bot_timeout=positive_float(env, "VOICE_BOT_TIMEOUT", cls.bot_timeout),
             sip_port=_int(env, "VOICE_SIP_PORT", 0, allow_zero=True),
             sip_host=env.get("VOICE_SIP_HOST") or cls.sip_host,

@@ -221,3 +221,11 @@ def test_empty_sip_header_values_no_longer_drop_the_invite():
               "CSeq: 1 INVITE\r\nSupported:\r\nContact: <sip:caller@127.0.0.1:5070>\r\nContent-Length: 0\r\n\r\n")
     message = SIP.SIPMessage(invite.encode())
     assert message.method == "INVITE" and message.headers["Call-ID"] == "abc"
+
+
+async def test_a_full_recognition_queue_answers_busy_instead_of_queueing_forever():
+    from connectors.voice.gateway import Gateway
+
+    gateway = Gateway(VoiceSettings(max_pending=0), recognizer=None, voices=None, assistant=None)
+    turn = await gateway.hear("voice-web-test", clip_bytes("zh1"), "zh")
+    assert turn.notice == "busy" and "繁忙" in turn.texts[0]
