@@ -50,7 +50,7 @@ def test_credentials_yml_loads_every_channel_without_telegram_env(no_telegram_en
     assert "rest" in credentials and "connectors.webchat.WebChatInput" in credentials
     channels = [class_from_module_path(path).from_credentials(credentials[path])
                 for path in credentials if "." in path]
-    assert [channel.name() for channel in channels] == ["webchat", "telegram"]
+    assert [channel.name() for channel in channels] == ["webchat", "telegram", "voice"]
     telegram = channels[1]
     assert telegram.get_output_channel() is None
     telegram.blueprint(never_called)  # builds without any network
