@@ -35,6 +35,7 @@ if [ -z "${VOICE_CHANNEL_SECRET:-}" ]; then
   [ -s var/dev-voice-secret ] || .venv/bin/python -c 'import secrets; print(secrets.token_hex(16))' > var/dev-voice-secret
   export VOICE_CHANNEL_SECRET="$(cat var/dev-voice-secret)"
 fi
+export WEBCHAT_VOICE_URL="${WEBCHAT_VOICE_URL:-${VOICE_GATEWAY_URL}/}"
 scripts/webchat-deps.sh --runtime
 scripts/voice-deps.sh --runtime
 cat <<MSG

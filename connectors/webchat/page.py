@@ -79,7 +79,8 @@ def render(name: str, values: Mapping[str, str]) -> str:
 
 def _page(request: Request, template: str, settings: WebChatSettings, *, inline_styles: bool = False) -> HTTPResponse:
     body = render(template, {"socket_path": settings.socketio_path, "max_chars": str(settings.max_message_chars),
-                             "max_upload": str(settings.upload_max_bytes)})
+                             "max_upload": str(settings.upload_max_bytes), "voice_url": settings.voice_url or "#",
+                             "voice_hidden": "" if settings.voice_url else "hidden"})
     return response.html(body, headers=security_headers(settings, inline_styles=inline_styles))
 
 

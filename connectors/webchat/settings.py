@@ -16,6 +16,8 @@ the intended place is the environment:
 ``WEBCHAT_UPLOAD_MAX_BYTES``    photo size limit (5 MiB, the case service's own limit)
 ``WEBCHAT_UPLOADS_PER_MINUTE``  photos per conversation per minute (6)
 ``WEBCHAT_IMAGE_ORIGINS``       extra origins the page may show images from (CSP ``img-src``)
+``WEBCHAT_VOICE_URL``           the voice gateway's push-to-talk page, linked from the citizen page
+                              (``make run`` sets it; empty = no link)
 ``WEBCHAT_COMMANDS``            ``/intent`` payloads a citizen may type (default ``/greet``); others
                                 are only accepted when the bot offered them as a quick reply
 
@@ -54,6 +56,13 @@ def _list(env: Mapping[str, str], name: str, default: tuple[str, ...] = ()) -> t
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
+def _http_url(env: Mapping[str, str], name: str) -> str:
+    value = (env.get(name) or "").strip()
+    if value and not value.startswith(("http://", "https://")):
+        raise ValueError(f"{name} must be an http(s) URL, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class WebChatSettings:
     """Limits and paths of the web chat; see the module docstring for the variables."""
@@ -71,6 +80,7 @@ class WebChatSettings:
     commands: tuple[str, ...] = ("/greet",)
     user_message_evt: str = "user_uttered"
     bot_message_evt: str = "bot_uttered"
+    voice_url: str = ""
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "WebChatSettings":
@@ -89,6 +99,7 @@ class WebChatSettings:
             uploads_per_minute=positive_float(env, "WEBCHAT_UPLOADS_PER_MINUTE", cls.uploads_per_minute),
             image_origins=_list(env, "WEBCHAT_IMAGE_ORIGINS"),
             commands=_list(env, "WEBCHAT_COMMANDS", cls.commands),
+            voice_url=_http_url(env, "WEBCHAT_VOICE_URL"),
         )
 
     def with_overrides(self, overrides: Optional[Mapping[str, Any]]) -> "WebChatSettings":

@@ -142,3 +142,14 @@ def test_notices_and_page_policy():
     page = render("index.html", {"socket_path": '"/><script>x</script>', "max_chars": "1", "max_upload": "2"})
     assert "<script>x" not in page and "&lt;script&gt;" in page
     assert "<script>" not in page.replace("<script src=", "")  # no inline script at all
+
+
+def test_the_citizen_page_links_the_voice_page_only_when_configured():
+    assert WebChatSettings.from_env({"WEBCHAT_VOICE_URL": "http://127.0.0.1:8330/"}).voice_url == "http://127.0.0.1:8330/"
+    with pytest.raises(ValueError):
+        WebChatSettings.from_env({"WEBCHAT_VOICE_URL": "javascript:alert(1)"})
+    values = {"socket_path": "/s", "max_chars": "1", "max_upload": "2"}
+    linked = render("index.html", {**values, "voice_url": "http://127.0.0.1:8330/", "voice_hidden": ""})
+    assert 'id="voice" class="tool" href="http://127.0.0.1:8330/"' in linked
+    hidden = render("index.html", {**values, "voice_url": "#", "voice_hidden": "hidden"})
+    assert 'href="#" data-i18n="voice" hidden' in hidden
