@@ -16,6 +16,14 @@ Measured: 50.8 ms → 7.5 ms per typical response (10 events).
 each for abstractness) for every event it deserialises, i.e. for every event of a conversation each
 time the tracker store loads it. :func:`install` memoises the name → class answer (only answers
 that were found: unknown names still raise or fall back as before).
+
+**Dialogue states.** ``DialogueStateTracker.past_states`` replays the whole conversation into
+dialogue states, and every policy (Memoization, Rule, TED) asks for them again for the same tracker
+at every predicted action. :func:`install` keeps the last answers on the tracker object, keyed by
+the arguments and by the tracker's events (the deque, its length and its last event, so any update
+invalidates them), and hands out copies: states are two levels of dicts holding strings and
+tuples, and Rasa mutates the lists it gets (``_choose_last_user_input``), so each caller gets its own
+two-level copy.
 """
 
 from __future__ import annotations
@@ -53,6 +61,7 @@ def install() -> None:
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
     _memoise_event_types()
+    _memoise_past_states()
     _installed = True
     log.info("Rasa speed-ups installed (bot/nlp/speedups.py)")
 
@@ -72,3 +81,35 @@ def _memoise_event_types() -> None:
         return cls
 
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
+
+
+_STATES_CACHE = "_hotline_past_states"
+
+
+def _copy_states(states: list) -> list:
+    return [{key: dict(sub) for key, sub in state.items()} for state in states]
+
+
+def _memoise_past_states() -> None:
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    original = DialogueStateTracker.past_states
+
+    def past_states(self, domain, omit_unset_slots: bool = False, ignore_rule_only_turns: bool = False,
+                    rule_only_data=None):
+        events = self.events
+        key = (id(domain), omit_unset_slots, ignore_rule_only_turns, id(rule_only_data),
+               id(events), len(events), id(events[-1]) if events else None)
+        cache = self.__dict__.get(_STATES_CACHE)
+        if cache is None or cache[0] != key[4:]:
+            cache = (key[4:], {})
+            self.__dict__[_STATES_CACHE] = cache
+        states = cache[1].get(key)
+        if states is None:
+            states = original(self, domain, omit_unset_slots=omit_unset_slots,
+                              ignore_rule_only_turns=ignore_rule_only_turns, rule_only_data=rule_only_data)
+            cache[1][key] = _copy_states(states)
+            return states
+        return _copy_states(states)
+
+    DialogueStateTracker.past_states = past_states  # type: ignore[assignment]

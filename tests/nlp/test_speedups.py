@@ -57,3 +57,29 @@ def test_event_types_resolve_as_before(action):
         events.Event.resolve_by_type("nope")
     speedups.install()  # idempotent
     assert events.deserialise_events([{"event": "bot", "text": "hi"}])[0].text == "hi"
+
+
+def test_past_states_are_the_same_isolated_and_invalidated_by_updates():
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from tests.support.servers import PROJECT_ROOT
+
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    history = [ActionExecuted("action_listen")]
+    for _ in range(20):
+        history += [UserUttered("hi", {"name": "greet", "confidence": 1.0}), SlotSet("district", "朝阳区"),
+                    ActionExecuted("utter_greet"), ActionExecuted("action_listen")]
+    reference = domain.states_for_tracker_history(DialogueStateTracker.from_events("a", history, slots=domain.slots))
+    speedups.install()
+    tracker = DialogueStateTracker.from_events("b", history, slots=domain.slots)
+    first, second = tracker.past_states(domain), tracker.past_states(domain)
+    assert first == second == reference
+    second[-1].clear()  # Rasa mutates what it gets (_choose_last_user_input): others must not see it
+    assert tracker.past_states(domain) == reference
+    assert tracker.past_states(domain, omit_unset_slots=True) == domain.states_for_tracker_history(
+        tracker, omit_unset_slots=True)
+    tracker.update(UserUttered("bye", {"name": "goodbye", "confidence": 1.0}))
+    assert tracker.past_states(domain) == domain.states_for_tracker_history(tracker)
+    assert tracker.past_states(domain)[-1]["user"]["intent"] == "goodbye"  # the update was seen
