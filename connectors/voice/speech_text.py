@@ -19,6 +19,8 @@ _ZH_DIGITS = dict(zip("0123456789", "零幺二三四五六七八九"))
 
 
 def _groups(digits: str) -> list[str]:
+    if len(digits) <= 6:  # service numbers (12345, 12333), codes: one breath
+        return [digits]
     if len(digits) == 11:  # mobile: 3-4-4
         return [digits[:3], digits[3:7], digits[7:]]
     if len(digits) == 13:  # case number: date, then sequence

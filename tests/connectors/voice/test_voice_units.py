@@ -119,6 +119,7 @@ def test_endpointer_reports_one_utterance_after_the_pause():
 def test_numbers_are_spoken_digit_by_digit_in_groups():
     assert spell_digits("13800138000", "zh") == "幺三八，零零幺三，八零零零"
     assert spell_digits("2026113000042", "en") == "2 0 2 6, 1 1 3 0, 0 0 0 4 2"
+    assert spell_digits("12333", "zh") == "幺二三三三"
     assert "幺三八" in speakable("您的电话是 138-0013-8000，请确认。", "zh")
     assert "http" not in speakable("See https://example.org/x **now** 😀", "en")
 
