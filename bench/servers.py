@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -22,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from tests.support.servers import PROJECT_ROOT, PYTHON, free_port, sqlite_url, start_case_service
+from tests.support.servers import PROJECT_ROOT, PYTHON, free_port, sqlite_url, start_case_service, terminate
 from tests.support.stack import MODEL_PATH, launch_stack
 
 MB = 1024 * 1024
@@ -158,13 +157,7 @@ def _spawn_rasa(project: Path, model: Path, log_path: Path) -> tuple[subprocess.
 
 
 def _terminate(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+    terminate(process, 20)
 
 
 def start_stock(project: Path, work: Path, timeout: float = 240.0) -> Bot:

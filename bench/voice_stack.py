@@ -9,35 +9,19 @@ line the VAD's end-of-utterance pause (0.7 s) comes on top.
 
 from __future__ import annotations
 
-import os
 import secrets
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import aiohttp
 
-from tests.support.servers import PROJECT_ROOT, PYTHON, free_port, sqlite_url, start_case_service, wait_serving
+from bench.stats import percentile
+
+from tests.support.servers import free_port, sqlite_url, start_case_service, terminate
+from tests.support.voice import start_gateway
 from tests.support.stack import launch_stack
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def _start_gateway(work: Path, rasa_url: str, secret: str, port: int) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VOICE_")}
-    env.update(PYTHONPATH=str(PROJECT_ROOT), VOICE_CHANNEL_SECRET=secret, VOICE_RASA_URL=rasa_url,
-               VOICE_MODEL_DIR=str(PROJECT_ROOT / "var" / "voice" / "whisper-base"),
-               VOICE_LEXICON=str(PROJECT_ROOT / "var" / "voice" / "lexicon.tsv"))
-    log = open(work / "voice.log", "wb")
-    process = subprocess.Popen([PYTHON, "-m", "connectors.voice", "--port", str(port)], cwd=PROJECT_ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    wait_serving(process, f"http://127.0.0.1:{port}/healthz", work / "voice.log", "voice gateway", timeout=90)
-    return process
 
 
 async def gateway_latencies(clips_dir: Path, clips: list[dict]) -> dict:
@@ -50,7 +34,7 @@ async def gateway_latencies(clips_dir: Path, clips: list[dict]) -> dict:
         stack = launch_stack(case_service, extra_env={"OPERATOR_CONSOLE_URL": f"http://127.0.0.1:{free_port()}",
                                                       "OPERATOR_CONSOLE_SECRET": secrets.token_hex(8)},
                              rasa_env=voice_env).wait_ready()
-        gateway = _start_gateway(work, stack.url, secret, port)
+        gateway = start_gateway({"VOICE_CHANNEL_SECRET": secret, "VOICE_RASA_URL": stack.url}, work / "voice.log", port)
         url = f"http://127.0.0.1:{port}"
         totals, asr, bot, tts = [], [], [], []
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
@@ -72,13 +56,12 @@ async def gateway_latencies(clips_dir: Path, clips: list[dict]) -> dict:
                     asr.append(timings.get("asr_s", 0.0))
                     bot.append(timings.get("bot_s", 0.0))
                     tts.append(timings.get("tts_first_s", 0.0))
-        return {"n": len(totals), "p50_s": statistics.median(totals), "p95_s": _percentile(totals, 0.95),
+        return {"n": len(totals), "p50_s": statistics.median(totals), "p95_s": percentile(totals, 95),
                 "max_s": max(totals), "asr_p50_s": statistics.median(asr), "bot_p50_s": statistics.median(bot),
                 "tts_p50_s": statistics.median(tts)}
     finally:
         if gateway is not None:
-            gateway.terminate()
-            gateway.wait(15)
+            terminate(gateway)
         if stack is not None:
             stack.stop()
         case_service.stop()

@@ -19,7 +19,6 @@ import logging
 import re
 import sys
 from collections import Counter
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -108,11 +107,6 @@ class Corrector:
                 out.append(text[i])
                 i += 1
         return "".join(out)
-
-
-@lru_cache(maxsize=4)
-def corrector_at(path: str) -> Optional[Corrector]:
-    return Corrector.load(Path(path))
 
 
 def main(argv: list[str]) -> int:

@@ -14,40 +14,12 @@ import uuid
 
 import pytest
 
+from bench.conversations import ANSWERS, CASE_NUMBER, PHRASES
+
 pytestmark = pytest.mark.slow
 
-CASE_NUMBER = re.compile(r"\b(20\d{11})\b")
-
-ANSWERS = {
-    "zh": {
-        "description": "望京西路12号门口的路灯坏了一个星期了，晚上很黑",
-        "appeal_type": "投诉",
-        "district": "朝阳区",
-        "subdistrict": "望京街道",
-        "address": "望京西路12号",
-        "occurred_at": "每天晚上",
-        "anonymous": "不匿名",
-        "contact_name": "我叫张三",
-        "contact_phone": "13800138000",
-        "case_confirmed": "是的，提交",
-    },
-    "en": {
-        "description": "The street light at 12 Wangjing West Road has been broken for a week",
-        "appeal_type": "complaint",
-        "district": "Chaoyang",
-        "subdistrict": "Wangjing",
-        "address": "12 Wangjing West Road",
-        "occurred_at": "every night",
-        "anonymous": "no",
-        "contact_name": "my name is John Smith",
-        "contact_phone": "13900139000",
-        "case_confirmed": "yes, submit it",
-    },
-}
-OPENINGS = {
-    "zh": "我要投诉，朝阳区望京街道望京西路12号门口的路灯坏了一个星期了，晚上很黑",
-    "en": "I want to complain: the street light at 12 Wangjing West Road in Chaoyang has been broken for a week",
-}
+# The same citizen as the benchmark's (bench/conversations.py): one script, two uses.
+OPENINGS = {language: phrases["open"] for language, phrases in PHRASES.items()}
 
 
 def _post(url: str, body: dict) -> list[dict]:

@@ -67,15 +67,19 @@ class CaseService:
             return ""
 
     def stop(self, timeout: float = 15.0) -> Optional[int]:
-        """SIGTERM (graceful shutdown), then SIGKILL if it does not exit."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        return self.process.returncode
+        return terminate(self.process, timeout)
+
+
+def terminate(process: subprocess.Popen, timeout: float = 15.0) -> Optional[int]:
+    """SIGTERM (graceful shutdown), then SIGKILL if it does not exit within ``timeout``."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+    return process.returncode
 
 
 def _http_ok(url: str) -> bool:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -27,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-from tests.support.servers import PROJECT_ROOT, PYTHON, CaseService, free_port
+from tests.support.servers import PROJECT_ROOT, PYTHON, CaseService, free_port, terminate
 
 MODEL_PATH = PROJECT_ROOT / "var" / "models" / "hotline.tar.gz"
 RASA = Path(PYTHON).with_name("rasa")
@@ -54,13 +53,7 @@ class Process:
         return self.process.poll() is None
 
     def stop(self, timeout: float = 20.0) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        terminate(self.process, timeout)
 
 
 @dataclass

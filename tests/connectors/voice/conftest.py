@@ -19,12 +19,12 @@ from typing import Iterator
 import pytest
 
 from tests.support.fixtures import launch_early
-from tests.support.servers import PROJECT_ROOT, PYTHON, wait_serving
+from tests.support.servers import PROJECT_ROOT, terminate
+from tests.support.voice import MODEL_DIR, start_gateway
 from tests.support.sip_caller import free_udp_port
 from tests.support.stack import RasaStack
 
 CLIPS = PROJECT_ROOT / "bench" / "voice_clips"
-MODEL_DIR = PROJECT_ROOT / "var" / "voice" / "whisper-base"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -59,15 +59,6 @@ class VoiceGateway:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
-def spawn_gateway(env_overrides: dict, log_path: Path, port: int) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VOICE_")}
-    env.update(PYTHONPATH=str(PROJECT_ROOT), PYTHONUNBUFFERED="1", VOICE_MODEL_DIR=str(MODEL_DIR))
-    env.update(env_overrides)
-    with open(log_path, "wb") as log:
-        return subprocess.Popen([PYTHON, "-m", "connectors.voice", "--port", str(port)], cwd=PROJECT_ROOT, env=env,
-                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-
-
 @pytest.fixture(scope="session")
 def voice_gateway(rasa_stack: RasaStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoiceGateway]:
     if not (MODEL_DIR / "model.bin").is_file():
@@ -77,7 +68,7 @@ def voice_gateway(rasa_stack: RasaStack, tmp_path_factory: pytest.TempPathFactor
     sip_port, caller_port, operator_port = free_udp_port(), free_udp_port(), free_udp_port()
     log_path = tmp_path_factory.mktemp("voice") / "gateway.log"
     rtp_low = 20000 + (os.getpid() % 200) * 100
-    process = spawn_gateway({
+    process = start_gateway({
         "VOICE_CHANNEL_SECRET": rasa_stack.voice_env["VOICE_CHANNEL_SECRET"],
         "VOICE_RASA_URL": rasa_stack.url,
         "VOICE_SIP_PORT": str(sip_port),
@@ -89,15 +80,10 @@ def voice_gateway(rasa_stack: RasaStack, tmp_path_factory: pytest.TempPathFactor
     }, log_path, port)
     gateway = VoiceGateway(url, process, log_path, sip_port, caller_port, operator_port,
                            rasa_stack.voice_env["VOICE_CHANNEL_SECRET"])
-    wait_serving(process, f"{url}/healthz", log_path, "voice gateway", timeout=90)
     try:
         yield gateway
     finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        terminate(process)
 
 
 @pytest.fixture

@@ -32,7 +32,8 @@ from connectors.voice.errors import EngineError, NoSpeechError
 from connectors.voice.model_files import PINNED_SHA256
 from connectors.voice.tts import (EspeakSynthesizer, HttpSynthesizer, PiperSynthesizer, Speech, build_synthesizers,
                                   to_pinyin)
-from tests.connectors.voice.conftest import MODEL_DIR, clip_bytes, spawn_gateway
+from tests.connectors.voice.conftest import clip_bytes
+from tests.support.voice import MODEL_DIR, spawn_gateway
 from tests.support.servers import free_port
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
