@@ -1,0 +1,157 @@
+"""Rasa's SQL tracker store with the conversations it last saved kept in memory.
+
+Rasa's ``SQLTrackerStore.retrieve`` reads every event of the conversation's session, parses its
+JSON and replays it into a new tracker on every message: the cost grows with the conversation and
+was a tenth of the server's CPU under load (bench/README.md). Here ``save`` writes through to SQL
+exactly as before and keeps the saved tracker; the next ``retrieve`` of that conversation hands it
+back after one indexed query that proves the database has nothing newer
+(``max(id)`` of its events equals the one recorded at save).
+
+The tracker is handed out, not shared: ``retrieve`` removes it from the cache and the next
+``save`` puts it back. So a message that fails half-way (no save) leaves no unsaved events in
+the cache, another process writing to the same database (a second Rasa server, a restart) is
+noticed by the ``max(id)`` check, and a tracker changed after its save (more events than saved) is
+not trusted. The cache returns what SQL would: the latest session only (see
+``_as_sql_returns_it``). ``retrieve_full_tracker`` (all sessions, for the HTTP API) always reads SQL.
+
+endpoints.yml: ``type: bot.tracker_store.CachedSQLTrackerStore`` with the ``SQL`` store's keys, plus
+``cache_size`` (conversations kept, default 2000).
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Optional, Text
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CACHE_SIZE = 2000
+
+
+@dataclass
+class _Saved:
+    tracker: DialogueStateTracker
+    events: int  # len(tracker.events) when saved
+    last_id: Optional[int]  # max(events.id) of the conversation in SQL after the save
+
+
+class CachedSQLTrackerStore(SQLTrackerStore):
+    """``SQLTrackerStore`` that skips re-reading a conversation it saved itself."""
+
+    def __init__(self, *args: Any, cache_size: int = DEFAULT_CACHE_SIZE, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._cache_size = max(0, int(cache_size))
+        events = self.SQLEvent.__table__
+        self._max_id_statement = sa.select(sa.func.max(events.c.id)).where(
+            events.c.sender_id == sa.bindparam("sender_id")
+        )
+        self._saved: "OrderedDict[Text, _Saved]" = OrderedDict()
+        # Trackers handed out by `retrieve`, until their next `save`: their stored events are known.
+        self._handed: "OrderedDict[Text, _Saved]" = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def _max_id(self, session: Any, sender_id: Text) -> Optional[int]:
+        # A Core statement built once (SQLAlchemy caches its compiled form); an ORM query costs
+        # more to build than the indexed lookup itself.
+        return session.execute(self._max_id_statement, {"sender_id": sender_id}).scalar()
+
+    def _last_event_id(self, sender_id: Text) -> Optional[int]:
+        with self.session_scope() as session:
+            return self._max_id(session, sender_id)
+
+    def _as_sql_returns_it(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
+        """The tracker as ``retrieve`` reads it from SQL: its latest session only.
+
+        A session start appends ``SessionStarted`` after the events before it (the first
+        ``action_session_start``, or a whole earlier session); SQL returns the events from the
+        latest ``SessionStarted`` on, and Rasa's ``save`` counts on that. Rebuilding costs only the
+        events since that start, so it happens once per session, on the save that starts it.
+        """
+        start = None
+        for index in range(len(tracker.events) - 1, -1, -1):
+            if isinstance(tracker.events[index], SessionStarted):
+                start = index
+                break
+        if not start:
+            return tracker
+        events = [event.as_dict() for event in list(tracker.events)[start:]]
+        return DialogueStateTracker.from_dict(tracker.sender_id, events, self.domain.slots)
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The latest session of the conversation: from memory if SQL has nothing newer."""
+        saved = self._saved.pop(sender_id, None)
+        if saved is not None:
+            if (
+                len(saved.tracker.events) == saved.events
+                and self._last_event_id(sender_id) == saved.last_id
+            ):
+                self.hits += 1
+                self._handed[sender_id] = saved
+                _trim(self._handed, self._cache_size)
+                return saved.tracker
+            logger.debug("tracker cache: %s changed since it was saved; reading SQL", sender_id)
+        self.misses += 1
+        return await super().retrieve(sender_id)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Write the new events to SQL, then keep the tracker for the next message.
+
+        The rows are Rasa's (same columns and JSON, tested), written with one multi-row INSERT
+        instead of one ORM object per event, whose unit-of-work flush was most of the save's time.
+        Which events are new: for a tracker this store handed out, the ones after those it held
+        (if the database still ends where it did); otherwise Rasa's ``_additional_events``, whose
+        count over the session's rows grows with the conversation.
+        """
+        sender_id = tracker.sender_id
+        self._saved.pop(sender_id, None)
+        handed = self._handed.pop(sender_id, None)
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            if (
+                handed is not None
+                and handed.tracker is tracker
+                and len(tracker.events) >= handed.events
+                and self._max_id(session, sender_id) == handed.last_id
+            ):
+                new = itertools.islice(tracker.events, handed.events, None)
+            else:
+                new = self._additional_events(session, tracker)
+            rows = [_row(sender_id, event) for event in new]
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+            last_id = self._max_id(session, sender_id)
+            session.commit()
+        if not self._cache_size:
+            return
+        kept = self._as_sql_returns_it(tracker)
+        self._saved[sender_id] = _Saved(kept, len(kept.events), last_id)
+        _trim(self._saved, self._cache_size)
+
+
+def _trim(entries: "OrderedDict[Text, _Saved]", size: int) -> None:
+    while len(entries) > size:
+        entries.popitem(last=False)
+
+
+
+def _row(sender_id: Text, event: Event) -> dict:
+    """The ``events`` row Rasa's ``SQLTrackerStore.save`` writes for ``event``."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }

@@ -1,0 +1,197 @@
+"""The cached SQL tracker store returns exactly what SQL holds, only faster."""
+from __future__ import annotations
+
+import pytest
+from rasa.core.tracker_store import TrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.tracker_store import CachedSQLTrackerStore
+
+DOMAIN = Domain.from_yaml("""
+version: "3.1"
+intents: [greet]
+slots:
+  district:
+    type: text
+    mappings: [{type: custom}]
+""")
+
+
+@pytest.fixture()
+def db(tmp_path):
+    return str(tmp_path / "tracker.sqlite3")
+
+
+def _store(db: str, **kwargs) -> CachedSQLTrackerStore:
+    return CachedSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=db, **kwargs)
+
+
+def _turn(tracker: DialogueStateTracker, text: str, district: str | None = None) -> None:
+    tracker.update(UserUttered(text, {"name": "greet", "confidence": 1.0}))
+    if district:
+        tracker.update(SlotSet("district", district))
+    tracker.update(ActionExecuted("utter_greet"))
+    tracker.update(ActionExecuted("action_listen"))
+
+
+async def _new_conversation(store: CachedSQLTrackerStore, sender: str = "c1") -> DialogueStateTracker:
+    tracker = await store.get_or_create_tracker(sender)
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    _turn(tracker, "hello", "海淀区")
+    await store.save(tracker)
+    return tracker
+
+
+def _state(tracker: DialogueStateTracker) -> dict:
+    state = tracker.current_state(EventVerbosity.APPLIED)
+    state.pop("latest_event_time", None)
+    return state
+
+
+async def _from_sql(db: str, sender: str) -> DialogueStateTracker:
+    return await _store(db, cache_size=0).retrieve(sender)
+
+
+async def test_saved_tracker_comes_back_from_memory_equal_to_sql(db):
+    store = _store(db)
+    saved = await _new_conversation(store)
+    retrieved = await store.retrieve("c1")
+    assert (store.hits, store.misses) == (1, 1)  # the miss: creation
+    assert _state(retrieved) == _state(await _from_sql(db, "c1"))
+    assert len(retrieved.events) == len((await _from_sql(db, "c1")).events)
+    assert retrieved.get_slot("district") == "海淀区"
+    _turn(retrieved, "again", "朝阳区")
+    await store.save(retrieved)
+    again = await store.retrieve("c1")
+    assert again is retrieved and _state(again) == _state(await _from_sql(db, "c1"))
+    assert len(again.events) == len((await _from_sql(db, "c1")).events)  # nothing stored twice
+
+
+async def test_a_tracker_is_handed_out_once_until_saved_again(db):
+    store = _store(db)
+    await _new_conversation(store)
+    first = await store.retrieve("c1")
+    second = await store.retrieve("c1")  # e.g. a message that failed before its save
+    assert second is not first and store.misses == 2
+    assert _state(second) == _state(first)
+
+
+async def test_unsaved_changes_are_never_returned(db):
+    store = _store(db)
+    tracker = await _new_conversation(store)
+    _turn(tracker, "not saved", "朝阳区")  # the processor failed after changing the tracker
+    retrieved = await store.retrieve("c1")
+    assert retrieved is not tracker and retrieved.get_slot("district") == "海淀区"
+
+
+async def test_another_writer_to_the_database_is_noticed(db):
+    ours, other = _store(db), _store(db)
+    await _new_conversation(ours)
+    theirs = await other.retrieve("c1")
+    _turn(theirs, "from the other server", "西城区")
+    await other.save(theirs)
+    retrieved = await ours.retrieve("c1")
+    assert retrieved.get_slot("district") == "西城区" and ours.misses == 2
+    assert _state(retrieved) == _state(await _from_sql(db, "c1"))
+
+
+async def test_a_new_session_is_read_back_as_sql_returns_it(db):
+    store = _store(db)
+    tracker = await _new_conversation(store)
+    tracker = await store.retrieve("c1")
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    _turn(tracker, "new session")
+    await store.save(tracker)
+    retrieved = await store.retrieve("c1")
+    assert store.hits == 2  # the new session's events, rebuilt once from the save
+    assert _state(retrieved) == _state(await _from_sql(db, "c1"))
+    assert not any(isinstance(e, UserUttered) and e.text == "hello" for e in retrieved.events)
+    _turn(retrieved, "and more")
+    await store.save(retrieved)
+    again = await store.retrieve("c1")
+    assert again is retrieved and _state(again) == _state(await _from_sql(db, "c1"))
+    assert len(again.events) == len((await _from_sql(db, "c1")).events)  # nothing stored twice
+
+
+async def test_cache_keeps_the_most_recent_conversations(db):
+    store = _store(db, cache_size=2)
+    for sender in ("a", "b", "c"):
+        await _new_conversation(store, sender)
+    assert (await store.retrieve("a")).sender_id == "a" and store.misses == 4
+    await store.retrieve("c")
+    assert store.hits == 1
+    assert await store.retrieve("nobody") is None
+
+
+async def test_restart_reads_sql_and_full_tracker_is_always_sql(db):
+    await _new_conversation(_store(db))
+    restarted = _store(db)
+    assert (await restarted.retrieve("c1")).get_slot("district") == "海淀区" and restarted.misses == 1
+    full = await restarted.retrieve_full_tracker("c1")
+    assert [e.text for e in full.events if isinstance(e, UserUttered)] == ["hello"]
+
+
+def test_endpoints_config_creates_the_cached_store(db):
+    store = TrackerStore.create(
+        EndpointConfig(type="bot.tracker_store.CachedSQLTrackerStore", dialect="sqlite", db=db,
+                       cache_size=5),
+        domain=DOMAIN,
+    )
+    assert isinstance(store, CachedSQLTrackerStore) and store._cache_size == 5
+
+
+def _rows(db: str) -> list[tuple]:
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        return connection.execute(
+            "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id"
+        ).fetchall()
+
+
+async def test_rows_written_are_rasas_rows(tmp_path):
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    ours_db, rasa_db = str(tmp_path / "ours.sqlite3"), str(tmp_path / "rasa.sqlite3")
+    ours, rasas = _store(ours_db), SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=rasa_db)
+    tracker = DialogueStateTracker("c1", DOMAIN.slots)
+    tracker.update(SessionStarted())  # first, as SQL returns a tracker
+    tracker.update(ActionExecuted("action_listen"))
+    _turn(tracker, "hello", "海淀区")
+    for store in (ours, rasas):
+        await store.save(tracker)
+    _turn(tracker, "again", "朝阳区")  # a second save writes only the new events, in both
+    for store in (ours, rasas):
+        await store.save(tracker)
+    assert _rows(ours_db) == _rows(rasa_db) and len(_rows(ours_db)) == len(tracker.events)
+
+
+async def test_a_handed_out_tracker_saves_only_its_new_events_without_counting(db, monkeypatch):
+    store = _store(db)
+    await _new_conversation(store)
+    tracker = await store.retrieve("c1")
+    counted = []
+    original = CachedSQLTrackerStore._additional_events
+    monkeypatch.setattr(CachedSQLTrackerStore, "_additional_events",
+                        lambda self, session, t: counted.append(t) or original(self, session, t))
+    _turn(tracker, "more", "朝阳区")
+    await store.save(tracker)
+    assert counted == []  # known from the hand-out
+    assert len(_rows(db)) == len(tracker.events) + 1  # + the first action_listen, before the session
+    assert _state(await _from_sql(db, "c1")) == _state(tracker)
+
+    # another writer in between: fall back to Rasa's count, still nothing lost or doubled
+    tracker = await store.retrieve("c1")
+    other = _store(db)
+    theirs = await other.retrieve("c1")
+    _turn(theirs, "other", "西城区")
+    await other.save(theirs)
+    _turn(tracker, "ours")
+    await store.save(tracker)
+    assert counted == [theirs, tracker]  # theirs: a miss in the other store
