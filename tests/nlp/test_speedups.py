@@ -83,3 +83,58 @@ def test_past_states_are_the_same_isolated_and_invalidated_by_updates():
     tracker.update(UserUttered("bye", {"name": "goodbye", "confidence": 1.0}))
     assert tracker.past_states(domain) == domain.states_for_tracker_history(tracker)
     assert tracker.past_states(domain)[-1]["user"]["intent"] == "goodbye"  # the update was seen
+
+
+async def test_action_server_requests_are_encoded_as_json_dumps_would(action):
+    import json
+
+    from rasa.utils.endpoints import EndpointConfig
+
+    body = {"next_action": "case_form", "sender_id": "web-1", "version": "3.6.21",
+            "tracker": {"events": [{"event": "user", "text": "路灯坏了 \u2028 \"quoted\"", "timestamp": 1796062063.3628378,
+                                    "parse_data": {"intent": {"name": "report_problem", "confidence": 0.93}}},
+                                   {"event": "slot", "name": "location_lat", "value": 39.9042, "timestamp": None}],
+                        "slots": {"anonymous": False, "media_urls": [], "requested_slot_misses": 2.0}},
+            "domain": {"big": 2 ** 70}}
+    assert json.loads(speedups.json_dumps(body)) == json.loads(json.dumps(body))
+    odd = {1: "non-string key", "n": float("nan")}
+    assert speedups.json_dumps(odd) == json.dumps(odd)  # orjson refuses int keys: json.dumps answers
+    session = EndpointConfig("http://127.0.0.1:1").session()
+    try:
+        assert session.json_serialize is speedups.json_dumps
+    finally:
+        await session.close()
+
+
+MORE = VALID + INVALID + [
+    {"events": [{"event": "user", "text": "你好", "parse_data": {"intent": {"name": "greet", "confidence": 1}},
+                 "timestamp": 1.0}, {"event": "bot", "text": "您好"}]},
+    {"events": [{"event": "user", "parse_data": {"entities": [{"entity": "district"}]}}]},  # no value
+    {"events": [{"event": "slot", "name": "x", "value": None, "timestamp": "yesterday"}]},
+    {"events": [{"name": "no event key"}]},
+    {"events": [None]},
+    {"events": [{"event": 3}]},
+    {"events": [{"event": "action", "name": "utter_x", "policy": None, "confidence": "high"}]},
+    {"events": [], "responses": [{"text": "x"}], "extra": 1},
+    None, "text", 3,
+]
+
+
+@pytest.mark.parametrize("response", MORE)
+def test_event_dispatching_check_agrees_with_jsonschema(response):
+    from jsonschema import Draft7Validator
+
+    schema = RemoteAction.action_response_format_spec()
+    fast = speedups._event_dispatching_check(schema, Draft7Validator)
+    assert fast(response) == Draft7Validator(schema).is_valid(response)
+
+
+def test_event_dispatching_check_falls_back_when_alternatives_are_not_keyed_by_event():
+    from jsonschema import Draft7Validator
+
+    schema = {"type": "object", "properties": {"events": {"type": "array", "items": {
+        "type": "object", "properties": {}, "required": ["event"],
+        "oneOf": [{"properties": {"a": {"type": "string"}}}, {"properties": {"b": {"type": "string"}}}]}}}}
+    fast = speedups._event_dispatching_check(schema, Draft7Validator)
+    for response in ({"events": [{"event": "x", "a": "s"}]}, {"events": [{"event": "x"}]}):
+        assert fast(response) == Draft7Validator(schema).is_valid(response)
