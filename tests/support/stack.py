@@ -183,18 +183,13 @@ def launch_stack(
         [str(RASA), "run", "--enable-api", "--auth-token", token, "--model", str(model),
          "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
          "--port", str(rasa_port), "--interface", "127.0.0.1"],
-        dict(env, **{**RASA_PROCESS_ENV, **(rasa_env or {})}),
+        dict(env, **(rasa_env or {})),
         rasa_port,
         work_dir / "rasa.log",
         rasa_url,
     )
     stack = RasaStack(rasa=rasa, actions=actions, token=token, case_service=case_service, work_dir=work_dir)
     return StackLaunch(stack, startup_timeout)
-
-
-#: As the Procfile runs the Rasa server: fewer glibc malloc arenas for TensorFlow's threads
-#: (about 45 MB less RSS, bench/README.md).
-RASA_PROCESS_ENV = {"MALLOC_ARENA_MAX": "2"}
 
 
 def start_stack(case_service: CaseService, **options: object) -> RasaStack:
