@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from typing import Any, Optional, Text
 
 import sqlalchemy as sa
+import sqlalchemy.orm  # noqa: F401  (sa.orm.session)
+import sqlalchemy.pool  # noqa: F401  (sa.pool.QueuePool)
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -50,6 +52,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, cache_size: int = DEFAULT_CACHE_SIZE, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._cache_size = max(0, int(cache_size))
+        if self.engine.dialect.name == "sqlite":
+            self._pool_sqlite_connections()
         events = self.SQLEvent.__table__
         self._max_id_statement = sa.select(sa.func.max(events.c.id)).where(
             events.c.sender_id == sa.bindparam("sender_id")
@@ -59,6 +63,23 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._handed: "OrderedDict[Text, _Saved]" = OrderedDict()
         self.hits = 0
         self.misses = 0
+
+    def _pool_sqlite_connections(self) -> None:
+        """Keep SQLite connections open, in WAL mode.
+
+        SQLAlchemy 1.4 gives a SQLite file a ``NullPool``: every session (two per message) opened
+        the file and read its schema again. In WAL mode a commit syncs the log only, and readers in
+        other processes (a second Rasa worker) do not block the writer; with the default
+        ``synchronous=FULL`` a committed message is still on disk.
+        """
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(
+            url, poolclass=sa.pool.QueuePool, pool_size=1, max_overflow=4,
+            connect_args={"check_same_thread": False},
+        )
+        sa.event.listen(self.engine, "connect", _sqlite_wal)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     def _max_id(self, session: Any, sender_id: Text) -> Optional[int]:
         # A Core statement built once (SQLAlchemy caches its compiled form); an ORM query costs
@@ -136,6 +157,12 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         kept = self._as_sql_returns_it(tracker)
         self._saved[sender_id] = _Saved(kept, len(kept.events), last_id)
         _trim(self._saved, self._cache_size)
+
+
+def _sqlite_wal(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
 
 
 def _trim(entries: "OrderedDict[Text, _Saved]", size: int) -> None:

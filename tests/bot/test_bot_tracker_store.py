@@ -195,3 +195,13 @@ async def test_a_handed_out_tracker_saves_only_its_new_events_without_counting(d
     _turn(tracker, "ours")
     await store.save(tracker)
     assert counted == [theirs, tracker]  # theirs: a miss in the other store
+
+
+async def test_sqlite_connections_are_pooled_in_wal_mode(db):
+    import sqlite3
+
+    store = _store(db)
+    await _new_conversation(store)
+    assert type(store.engine.pool).__name__ == "QueuePool"
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
