@@ -35,6 +35,11 @@ class Turn:
     notice: Optional[str] = None
     timings: dict = field(default_factory=dict)
 
+    @classmethod
+    def notice_for(cls, key: str, language: str) -> "Turn":
+        """A turn that only tells the caller something (busy line, silence, bad audio…)."""
+        return cls(language, [notice(key, language)], notice=key)
+
 
 @dataclass
 class Conversation:
@@ -84,7 +89,7 @@ class Conversation:
             self.pending = None
             return await self._ask(digits, "keypad")
         if self.pending is not None:
-            return Turn(language, [notice("confirm_first", language)], notice="confirm_first")
+            return Turn.notice_for("confirm_first", language)
         return Turn(language)
 
     async def _confirmed(self) -> Turn:
@@ -96,14 +101,14 @@ class Conversation:
     def _denied(self) -> Turn:
         pending, self.pending = self.pending, None
         key = "repeat_digits" if pending.kind in ("phone", "case_number") else "repeat_please"
-        return Turn(self.language, [notice(key, self.language)], notice=key)
+        return Turn.notice_for(key, self.language)
 
     async def _ask(self, text: str, source: str) -> Turn:
         try:
             reply = await self.assistant.send(self.sender, text, self.language, source)
         except BotUnavailableError as exc:
             log.warning("assistant unavailable for %s: %s", self.sender, exc)
-            return Turn(self.language, [notice("bot_down", self.language)], notice="bot_down")
+            return Turn.notice_for("bot_down", self.language)
         self.expecting = reply.requested_slot
         self.paused = reply.paused
         return Turn(self.language, reply.texts, transfer=reply.handoff)

@@ -20,7 +20,6 @@ from .assistant import AssistantClient
 from .audio import Audio
 from .conversation import Conversation, Turn
 from .errors import AudioInputError, EngineError, NoSpeechError
-from .notices import notice
 from .settings import VoiceSettings
 from .tts import Speech, Voices
 
@@ -57,17 +56,17 @@ class Gateway:
         started = time.perf_counter()
         if self._pending >= self.settings.max_pending:
             log.warning("voice input from %s refused: %d utterances already waiting", sender, self._pending)
-            return Turn(language, [notice("busy", language)], notice="busy")
+            return Turn.notice_for("busy", language)
         self._pending += 1
         try:
             speech = await asyncio.get_running_loop().run_in_executor(None, self._prepare, data)
             transcript = await self.recognizer.transcribe(speech, language)
         except AudioInputError as exc:
             log.warning("voice input from %s refused (%s): %s", sender, exc.message_key, exc)
-            return Turn(language, [notice(exc.message_key, language)], notice=exc.message_key)
+            return Turn.notice_for(exc.message_key, language)
         except EngineError as exc:
             log.warning("recognition failed for %s: %s", sender, exc)
-            return Turn(language, [notice("engine", language)], notice="engine")
+            return Turn.notice_for("engine", language)
         finally:
             self._pending -= 1
         timings["asr_s"] = time.perf_counter() - started

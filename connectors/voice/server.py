@@ -196,7 +196,7 @@ class VoiceServer:
         except AudioTooLongError as exc:
             log.warning("voice upload refused for %s: %s", session[:6], exc)
             language = hint or "zh"
-            return _json(await self._render(Turn(language, [notice("too_long", language)], notice="too_long")),
+            return _json(await self._render(Turn.notice_for("too_long", language)),
                          status=413)
         turn = await self.gateway.hear(sender_of(session), data, hint)
         return _json(await self._render(turn))
