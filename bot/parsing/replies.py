@@ -7,7 +7,8 @@ import re
 _YES = re.compile(
     r"^(?:是|是的|对|对的|对啊|没错|没问题|正确|确认|确定|可以|行|好|好的|嗯|嗯嗯|ok|okay|yes|yeah|yep|yup|sure|correct|"
     r"right|confirm(?:ed)?|that'?s\s+(?:right|correct)|looks\s+good|all\s+good|go\s+ahead|submit|提交|确认提交|没有问题|都对)"
-    r"(?:[的啊呀吧了，,。.!！ ]*(?:提交吧|提交|没问题|对的|可以|please|thanks|谢谢)?)*[。.!！]*$",
+    r"(?:[的啊呀吧了，,。.!！ ]*(?:提交吧|提交|没问题|没错|对的|对|是的|正确|可以|好的|please|thanks|谢谢|"
+    r"that'?s\s+(?:right|correct)|right|correct)?)*[。.!！]*$",
     re.I,
 )
 _NO = re.compile(

@@ -64,6 +64,8 @@ def confirmation(text: str) -> Optional[bool]:
         return False
     if is_deny(cleaned):
         return False
+    # On the phone a yes often comes with more words ("对的，是这个号码"): a yes-word at the start is
+    # enough here, where the only question is the one just read back.
     if is_affirm(cleaned) or cleaned.lower().startswith(("对", "是的", "没错", "yes", "right", "correct")):
         return True
     return None

@@ -259,7 +259,8 @@ def test_appeal_labels():
 
 
 # ---------------------------------------------------------------------------- replies
-@pytest.mark.parametrize("raw", ["对", "是的，提交吧", "没问题", "yes please", "Correct", "确认"])
+@pytest.mark.parametrize("raw", ["对", "是的，提交吧", "没问题", "yes please", "Correct", "确认", "对，没错",
+                                 "是的，没错", "没错，对的", "对对对", "yes, that's right", "right, correct"])
 def test_affirm(raw):
     assert replies.is_affirm(raw) and not replies.is_deny(raw)
 
