@@ -31,8 +31,8 @@ import sqlalchemy.orm  # noqa: F401  (sa.orm.session)
 import sqlalchemy.pool  # noqa: F401  (sa.pool.QueuePool)
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted
-from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -90,22 +90,24 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             return self._max_id(session, sender_id)
 
-    def _as_sql_returns_it(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
+    def _as_sql_returns_it(self, tracker: DialogueStateTracker, since: int = 0) -> DialogueStateTracker:
         """The tracker as ``retrieve`` reads it from SQL: its latest session only.
 
         A session start appends ``SessionStarted`` after the events before it (the first
         ``action_session_start``, or a whole earlier session); SQL returns the events from the
         latest ``SessionStarted`` on, and Rasa's ``save`` counts on that. Rebuilding costs only the
         events since that start, so it happens once per session, on the save that starts it.
+        Only ``events[since:]`` are searched: the caller knows the ones before are already as SQL
+        returns them (a tracker this store handed out).
         """
         start = None
-        for index in range(len(tracker.events) - 1, -1, -1):
+        for index in range(len(tracker.events) - 1, since - 1, -1):
             if isinstance(tracker.events[index], SessionStarted):
                 start = index
                 break
         if not start:
             return tracker
-        events = [event.as_dict() for event in list(tracker.events)[start:]]
+        events = [event.as_dict() for event in itertools.islice(tracker.events, start, None)]
         return DialogueStateTracker.from_dict(tracker.sender_id, events, self.domain.slots)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
@@ -138,12 +140,13 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         handed = self._handed.pop(sender_id, None)
         await self.stream_events(tracker)
         with self.session_scope() as session:
-            if (
+            known = (
                 handed is not None
                 and handed.tracker is tracker
                 and len(tracker.events) >= handed.events
                 and self._max_id(session, sender_id) == handed.last_id
-            ):
+            )
+            if known:
                 new = itertools.islice(tracker.events, handed.events, None)
             else:
                 new = self._additional_events(session, tracker)
@@ -154,7 +157,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             session.commit()
         if not self._cache_size:
             return
-        kept = self._as_sql_returns_it(tracker)
+        kept = self._as_sql_returns_it(tracker, since=handed.events if known else 0)
         self._saved[sender_id] = _Saved(kept, len(kept.events), last_id)
         _trim(self._saved, self._cache_size)
 
@@ -168,7 +171,6 @@ def _sqlite_wal(connection: Any, _record: Any) -> None:
 def _trim(entries: "OrderedDict[Text, _Saved]", size: int) -> None:
     while len(entries) > size:
         entries.popitem(last=False)
-
 
 
 def _row(sender_id: Text, event: Event) -> dict:
