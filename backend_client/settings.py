@@ -33,6 +33,19 @@ def positive_float(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def http_url(name: str, value: str, *, optional: bool = False) -> str:
+    """``value`` if it is an http(s) URL (or empty and ``optional``); anything else (``javascript:``,
+    a bare host) fails at start-up.
+
+    Shared like :func:`positive_float`: every URL a process is configured with is checked the same way.
+    """
+    if optional and not value:
+        return value
+    if not value.startswith(("http://", "https://")):
+        raise ValueError(f"{name} must be an http(s) URL, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class BackendSettings:
     """Where the case service is and how to talk to it."""
@@ -48,6 +61,4 @@ class BackendSettings:
         url = (env.get("CASE_SERVICE_URL") or DEFAULT_URL).strip().rstrip("/")
         api_key = (env.get("CASE_SERVICE_API_KEY") or "").strip() or None
         timeout = positive_float(env, "CASE_SERVICE_TIMEOUT", DEFAULT_TIMEOUT)
-        if not url.startswith(("http://", "https://")):
-            raise ValueError(f"CASE_SERVICE_URL must be an http(s) URL, got {url!r}")
-        return cls(url=url, api_key=api_key, timeout=timeout)
+        return cls(url=http_url("CASE_SERVICE_URL", url), api_key=api_key, timeout=timeout)

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
-from backend_client.settings import positive_float
+from backend_client.settings import http_url, positive_float
 
 MIB = 1024 * 1024
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
@@ -83,8 +83,7 @@ class TelegramSettings:
         if secret and not SECRET_PATTERN.match(secret):
             raise ValueError("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
         base = (env.get("TELEGRAM_API_BASE_URL") or "").strip().rstrip("/") or DEFAULT_API_BASE_URL
-        if not base.startswith(("http://", "https://")):
-            raise ValueError(f"TELEGRAM_API_BASE_URL must be an http(s) URL, got {base!r}")
+        base = http_url("TELEGRAM_API_BASE_URL", base)
         return cls(
             token=(env.get("TELEGRAM_BOT_TOKEN") or "").strip(),
             webhook_secret=secret,

@@ -31,7 +31,7 @@ import os
 from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping, Optional
 
-from backend_client.settings import positive_float
+from backend_client.settings import http_url, positive_float
 
 MIB = 1024 * 1024
 
@@ -54,13 +54,6 @@ def _list(env: Mapping[str, str], name: str, default: tuple[str, ...] = ()) -> t
     if raw is None:
         return default
     return tuple(item.strip() for item in raw.split(",") if item.strip())
-
-
-def _http_url(env: Mapping[str, str], name: str) -> str:
-    value = (env.get(name) or "").strip()
-    if value and not value.startswith(("http://", "https://")):
-        raise ValueError(f"{name} must be an http(s) URL, got {value!r}")
-    return value
 
 
 @dataclass(frozen=True)
@@ -99,7 +92,7 @@ class WebChatSettings:
             uploads_per_minute=positive_float(env, "WEBCHAT_UPLOADS_PER_MINUTE", cls.uploads_per_minute),
             image_origins=_list(env, "WEBCHAT_IMAGE_ORIGINS"),
             commands=_list(env, "WEBCHAT_COMMANDS", cls.commands),
-            voice_url=_http_url(env, "WEBCHAT_VOICE_URL"),
+            voice_url=http_url("WEBCHAT_VOICE_URL", (env.get("WEBCHAT_VOICE_URL") or "").strip(), optional=True),
         )
 
     def with_overrides(self, overrides: Optional[Mapping[str, Any]]) -> "WebChatSettings":

@@ -111,3 +111,15 @@ def test_positive_float_is_the_one_env_number_parser():
     for bad in ("abc", "0", "-1", "nan"):
         with _pytest.raises(ValueError, match="X must be"):
             positive_float({"X": bad}, "X", 1.0)
+
+
+def test_http_url_is_the_one_url_check():
+    import pytest as _pytest
+
+    from backend_client.settings import http_url
+
+    assert http_url("X", "https://example.org/a") == "https://example.org/a"
+    assert http_url("X", "", optional=True) == ""
+    for bad in ("", "javascript:alert(1)", "example.org", "ftp://example.org"):
+        with _pytest.raises(ValueError, match="X must be an http"):
+            http_url("X", bad)
