@@ -16,12 +16,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from tests.support.servers import PROJECT_ROOT, PYTHON, free_port, sqlite_url, start_case_service, terminate
+from tests.support.servers import (PROJECT_ROOT, PYTHON, free_port, sqlite_url, start_case_service, terminate,
+                                  wait_serving)
 from tests.support.stack import MODEL_PATH, launch_stack
 
 MB = 1024 * 1024
@@ -117,14 +117,6 @@ def start_ours(work: Path, model: Path = MODEL_PATH) -> Bot:
 
 
 # ------------------------------------------------------------------------------------ the stock bot
-def _http_ok(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=3) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RASA_")}
     env.update(TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
@@ -156,22 +148,12 @@ def _spawn_rasa(project: Path, model: Path, log_path: Path) -> tuple[subprocess.
     return process, f"http://127.0.0.1:{port}", token
 
 
-def _terminate(process: subprocess.Popen) -> None:
-    terminate(process, 20)
-
-
 def start_stock(project: Path, work: Path, timeout: float = 240.0) -> Bot:
     model = sorted((project / "models").glob("*.tar.gz"))[-1]
     started = time.monotonic()
     process, url, token = _spawn_rasa(project, model, work / "stock-rasa.log")
-    deadline = started + timeout
-    while not _http_ok(f"{url}/status?token={token}"):
-        if process.poll() is not None or time.monotonic() > deadline:
-            _terminate(process)
-            raise RuntimeError("stock rasa server did not start:\n"
-                               + (work / "stock-rasa.log").read_text(errors="replace")[-3000:])
-        time.sleep(0.25)
-    return Bot("stock", url, token, process.pid, time.monotonic() - started, lambda: _terminate(process))
+    wait_serving(process, f"{url}/status?token={token}", work / "stock-rasa.log", "stock rasa server", timeout)
+    return Bot("stock", url, token, process.pid, time.monotonic() - started, lambda: terminate(process, 20))
 
 
 # ------------------------------------------------------------------------------------ training ours
