@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import operator
+
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
@@ -138,3 +141,80 @@ def test_event_dispatching_check_falls_back_when_alternatives_are_not_keyed_by_e
     fast = speedups._event_dispatching_check(schema, Draft7Validator)
     for response in ({"events": [{"event": "x", "a": "s"}]}, {"events": [{"event": "x"}]}):
         assert fast(response) == Draft7Validator(schema).is_valid(response)
+
+
+def _story_trackers():
+    """Every story and rule of bot/data and the test stories, as Rasa's training generator builds them."""
+    from rasa.shared.core.generator import TrainingDataGenerator
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    from tests.support.servers import PROJECT_ROOT
+
+    importer = TrainingDataImporter.load_from_config(
+        str(PROJECT_ROOT / "config.yml"), str(PROJECT_ROOT / "domain.yml"),
+        [str(PROJECT_ROOT / "bot" / "data"), str(PROJECT_ROOT / "tests" / "stories")])
+    domain = importer.get_domain()
+    trackers = TrainingDataGenerator(importer.get_stories(), domain, augmentation_factor=0,
+                                     remove_duplicates=False).generate()
+    return domain, trackers
+
+
+def _with_reverts_and_hidden_turns(events: list) -> list:
+    """The same events with every third action hidden as a rule turn, a new session a third of the way
+    and a rewind after each user turn of the second half, so applied events also shrink or restart."""
+    from rasa.shared.core.events import (ActionExecuted, ActionReverted, SessionStarted, UserUttered,
+                                         UserUtteranceReverted)
+
+    out, actions = [], 0
+    for index, event in enumerate(events):
+        if isinstance(event, ActionExecuted):
+            actions += 1
+            event = ActionExecuted(event.action_name, event.policy, event.confidence,
+                                   action_text=event.action_text, hide_rule_turn=actions % 3 == 0)
+        out.append(event)
+        if index == len(events) // 3:
+            out += [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+        if isinstance(event, UserUttered) and index > len(events) // 2:
+            out += [UserUtteranceReverted(), event] if index % 2 else [ActionExecuted("utter_x"), ActionReverted()]
+    return out
+
+
+def test_past_states_resumed_after_every_event_equal_rasas_replay(monkeypatch):
+    """The resumable replay gives Rasa's states, and the continued fold Rasa's applied events, after
+    every event of every story and rule, for every argument combination, including sessions whose
+    applied events shrink (rewinds, loop undo)."""
+    from rasa.shared.core.constants import RULE_ONLY_LOOPS, RULE_ONLY_SLOTS
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    speedups.install()
+    started = []
+    original_init = speedups._Replay.__init__
+    monkeypatch.setattr(speedups._Replay, "__init__", lambda self, *a: started.append(1) or original_init(self, *a))
+    domain, trackers = _story_trackers()
+    assert len(trackers) > 20
+    rule_only = {RULE_ONLY_SLOTS: [domain.slots[0].name], RULE_ONLY_LOOPS: list(domain.form_names)[:1]}
+    arguments = [dict(), dict(omit_unset_slots=True), dict(ignore_rule_only_turns=True, rule_only_data=rule_only),
+                 dict(ignore_rule_only_turns=True, rule_only_data=None)]
+    checked = 0
+    for story in trackers:
+        # After every event, and after every third: then several events, a rewind among them, arrive
+        # between two calls, as on the server, and the applied events may change behind the replay.
+        for events, every in ((list(story.events), 1), (_with_reverts_and_hidden_turns(list(story.events)), 1),
+                              (_with_reverts_and_hidden_turns(list(story.events)), 3)):
+            tracker = DialogueStateTracker(story.sender_id, domain.slots)
+            for index, event in enumerate(events):
+                tracker.update(event)
+                if index % every != every - 1 and index != len(events) - 1:
+                    continue
+                applied, rasas = tracker.applied_events(), speedups.ORIGINALS["applied_events"](tracker)
+                assert len(applied) == len(rasas) and all(map(operator.is_, applied, rasas)), story.sender_id
+                applied.clear()  # each caller gets its own list
+                reference = DialogueStateTracker.from_events("ref", list(tracker.events), slots=domain.slots)
+                for kwargs in arguments:
+                    expected = domain.states_for_tracker_history(reference, **kwargs)
+                    fresh = copy.deepcopy(kwargs)  # as Rasa does: a new rule_only_data dict every time
+                    assert tracker.past_states(domain, **fresh) == expected, (story.sender_id, kwargs)
+                    checked += 1
+            assert len(tracker.__dict__[speedups._REPLAYS]) <= len(arguments)  # one replay per argument set
+    assert checked > 1000
+    assert len(started) < checked / 4  # resumed, not replayed from the start
