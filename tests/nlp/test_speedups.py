@@ -179,8 +179,28 @@ def _with_reverts_and_hidden_turns(events: list) -> list:
     return out
 
 
+def _state_of(tracker) -> tuple:
+    """Everything a tracker holds: events by identity, slots by their attributes, the rest by value."""
+    rest = {key: value for key, value in vars(tracker).items() if not key.startswith("_hotline_")}
+    events, slots = rest.pop("events"), rest.pop("slots")
+    return type(tracker), [id(event) for event in events], events.maxlen, \
+        {name: (type(slot), vars(slot)) for name, slot in slots.items()}, rest
+
+
+def _change_in_place(tracker) -> None:
+    from rasa.shared.core.events import ActiveLoop, SlotSet
+
+    if tracker.active_loop is not None:
+        tracker.active_loop.rejected = True  # the processor rejects/interrupts the loop in place
+    if tracker.latest_action:
+        tracker.latest_action["action_name"] = "changed"
+    tracker.update(SlotSet("district", "海淀区"))
+    tracker.update(ActiveLoop("case_form"))
+
+
 def test_past_states_resumed_after_every_event_equal_rasas_replay(monkeypatch):
-    """The resumable replay gives Rasa's states, and the continued fold Rasa's applied events, after
+    """The resumable replay gives Rasa's states, the continued fold Rasa's applied events, and copy()
+    Rasa's copy (a tracker that replayed the events, unaffected by changes to the copy), after
     every event of every story and rule, for every argument combination, including sessions whose
     applied events shrink (rewinds, loop undo)."""
     from rasa.shared.core.constants import RULE_ONLY_LOOPS, RULE_ONLY_SLOTS
@@ -209,6 +229,10 @@ def test_past_states_resumed_after_every_event_equal_rasas_replay(monkeypatch):
                 applied, rasas = tracker.applied_events(), speedups.ORIGINALS["applied_events"](tracker)
                 assert len(applied) == len(rasas) and all(map(operator.is_, applied, rasas)), story.sender_id
                 applied.clear()  # each caller gets its own list
+                copied = tracker.copy()
+                assert _state_of(copied) == _state_of(speedups.ORIGINALS["copy"](tracker)), story.sender_id
+                _change_in_place(copied)  # as the processor does to its temporary copy
+                assert _state_of(tracker.copy()) == _state_of(speedups.ORIGINALS["copy"](tracker))
                 reference = DialogueStateTracker.from_events("ref", list(tracker.events), slots=domain.slots)
                 for kwargs in arguments:
                     expected = domain.states_for_tracker_history(reference, **kwargs)
