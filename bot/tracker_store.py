@@ -15,7 +15,8 @@ not trusted. The cache returns what SQL would: the latest session only (see
 ``_as_sql_returns_it``). ``retrieve_full_tracker`` (all sessions, for the HTTP API) always reads SQL.
 
 endpoints.yml: ``type: bot.tracker_store.CachedSQLTrackerStore`` with the ``SQL`` store's keys, plus
-``cache_size`` (conversations kept, default 2000).
+``cache_size`` (conversations kept, default 2000) and ``warm_size`` (the most recently saved
+conversations whose trackers keep the replays of ``bot/nlp/speedups.py``, default 200).
 """
 from __future__ import annotations
 
@@ -34,9 +35,12 @@ from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot.nlp import speedups
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_CACHE_SIZE = 2000
+DEFAULT_WARM_SIZE = 200
 
 
 @dataclass
@@ -49,9 +53,14 @@ class _Saved:
 class CachedSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` that skips re-reading a conversation it saved itself."""
 
-    def __init__(self, *args: Any, cache_size: int = DEFAULT_CACHE_SIZE, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cache_size: int = DEFAULT_CACHE_SIZE, warm_size: int = DEFAULT_WARM_SIZE,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._cache_size = max(0, int(cache_size))
+        # Conversations saved most recently: their trackers keep the speed-ups' replays
+        # (bot/nlp/speedups.py); older ones give them up to bound memory, and rebuild on their next turn.
+        self._warm_size = max(0, int(warm_size))
+        self._warm: "OrderedDict[Text, None]" = OrderedDict()
         if self.engine.dialect.name == "sqlite":
             self._pool_sqlite_connections()
         events = self.SQLEvent.__table__
@@ -160,6 +169,18 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         kept = self._as_sql_returns_it(tracker, since=handed.events if known else 0)
         self._saved[sender_id] = _Saved(kept, len(kept.events), last_id)
         _trim(self._saved, self._cache_size)
+        self._cool_down(sender_id)
+
+    def _cool_down(self, sender_id: Text) -> None:
+        """Mark ``sender_id`` the most recent; the conversation that leaves the warm set keeps its
+        tracker here but drops the speed-ups' per-tracker replays (tens of KB each)."""
+        self._warm[sender_id] = None
+        self._warm.move_to_end(sender_id)
+        while len(self._warm) > self._warm_size:
+            cold, _ = self._warm.popitem(last=False)
+            entry = self._saved.get(cold) or self._handed.get(cold)
+            if entry is not None:
+                speedups.release_caches(entry.tracker)
 
 
 def _sqlite_wal(connection: Any, _record: Any) -> None:

@@ -190,6 +190,20 @@ def _memoise_event_types() -> None:
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
 
 
+CACHE_PREFIX = "_hotline_"  # the attributes this module keeps on a tracker
+
+
+def release_caches(tracker: Any) -> int:
+    """Drop what this module keeps on ``tracker`` (replays, folds, memos); returns how many.
+
+    They are rebuilt from the events on the next call, so this only costs time: the tracker store
+    calls it for conversations that have gone quiet, to bound their memory."""
+    keys = [key for key in tracker.__dict__ if key.startswith(CACHE_PREFIX)]
+    for key in keys:
+        del tracker.__dict__[key]
+    return len(keys)
+
+
 _STATES_CACHE = "_hotline_past_states"
 _REPLAYS = "_hotline_state_replays"
 
@@ -329,7 +343,7 @@ def _clone(tracker: Any) -> Any:
     import dataclasses
 
     clone = object.__new__(type(tracker))
-    state = {key: value for key, value in tracker.__dict__.items() if not key.startswith("_hotline_")}
+    state = {key: value for key, value in tracker.__dict__.items() if not key.startswith(CACHE_PREFIX)}
     state["events"] = tracker._create_events(list(tracker.events))
     slots = type(tracker.slots)()
     slots.update((name, copy.copy(slot)) for name, slot in tracker.slots.items())

@@ -129,6 +129,24 @@ async def test_cache_keeps_the_most_recent_conversations(db):
     assert await store.retrieve("nobody") is None
 
 
+async def test_conversations_that_go_quiet_drop_the_speed_ups_replays(db):
+    from bot.nlp import speedups
+
+    speedups.install()
+    store = _store(db, warm_size=2)
+    trackers = {}
+    for sender in ("a", "b", "c"):
+        trackers[sender] = tracker = await store.get_or_create_tracker(sender)
+        _turn(tracker, "hello")
+        tracker.applied_events(), tracker.past_states(DOMAIN), tracker.copy()  # as a prediction does
+        await store.save(tracker)
+    assert not any(key.startswith(speedups.CACHE_PREFIX) for key in vars(trackers["a"]))  # "a" went quiet
+    assert all(any(key.startswith(speedups.CACHE_PREFIX) for key in vars(trackers[s])) for s in ("b", "c"))
+    quiet = await store.retrieve("a")  # still cached, and still right
+    assert quiet is trackers["a"] and store.hits == 1
+    assert quiet.past_states(DOMAIN) == DOMAIN.states_for_tracker_history(quiet)
+
+
 async def test_restart_reads_sql_and_full_tracker_is_always_sql(db):
     await _new_conversation(_store(db))
     restarted = _store(db)
@@ -140,10 +158,10 @@ async def test_restart_reads_sql_and_full_tracker_is_always_sql(db):
 def test_endpoints_config_creates_the_cached_store(db):
     store = TrackerStore.create(
         EndpointConfig(type="bot.tracker_store.CachedSQLTrackerStore", dialect="sqlite", db=db,
-                       cache_size=5),
+                       cache_size=5, warm_size=3),
         domain=DOMAIN,
     )
-    assert isinstance(store, CachedSQLTrackerStore) and store._cache_size == 5
+    assert isinstance(store, CachedSQLTrackerStore) and (store._cache_size, store._warm_size) == (5, 3)
 
 
 def _rows(db: str) -> list[tuple]:
