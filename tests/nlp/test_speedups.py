@@ -152,7 +152,7 @@ def _story_trackers():
 
     importer = TrainingDataImporter.load_from_config(
         str(PROJECT_ROOT / "config.yml"), str(PROJECT_ROOT / "domain.yml"),
-        [str(PROJECT_ROOT / "bot" / "data"), str(PROJECT_ROOT / "tests" / "stories")])
+        [str(PROJECT_ROOT / "bot" / "data"), str(PROJECT_ROOT / "bot" / "tests")])
     domain = importer.get_domain()
     trackers = TrainingDataGenerator(importer.get_stories(), domain, augmentation_factor=0,
                                      remove_duplicates=False).generate()
