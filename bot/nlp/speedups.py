@@ -338,8 +338,8 @@ class _Replayed(_Folded):
 
 def _clone(tracker: Any) -> Any:
     """An independent tracker in the same state: the containers Rasa changes in place (the event
-    deque, the slots, the active loop, the latest action) are copied, event objects are shared as
-    a replay shares them, and this module's caches are left behind."""
+    deque, the slots, the active loop, the latest action, placeholder messages) are copied, event
+    objects are shared as a replay shares them, and this module's caches are left behind."""
     import dataclasses
 
     clone = object.__new__(type(tracker))
@@ -352,8 +352,23 @@ def _clone(tracker: Any) -> Any:
         state["active_loop"] = dataclasses.replace(tracker.active_loop)
     if isinstance(tracker.latest_action, dict):
         state["latest_action"] = dict(tracker.latest_action)
+    # Before any message (or after a reset) these are placeholders, not events: Rasa's copy makes its
+    # own, and events such as EntitiesAdded change them in place.
+    for name in ("latest_message", "latest_bot_utterance"):
+        value = state.get(name)
+        if value is not None and not _is_last_of_its_kind(value, tracker.events):
+            state[name] = copy.deepcopy(value)
     clone.__dict__.update(state)
     return clone
+
+
+def _is_last_of_its_kind(value: Any, events: Any) -> bool:
+    """Whether ``value`` is the last event of its type in ``events`` (not a placeholder)."""
+    kind = type(value)
+    for event in reversed(events):
+        if type(event) is kind:
+            return event is value
+    return False
 
 
 def _replayed_copies() -> None:
@@ -366,8 +381,12 @@ def _replayed_copies() -> None:
         replayed = self.__dict__.get(_SHADOW)
         if replayed is None or not replayed.continues(events):
             replayed = self.__dict__[_SHADOW] = _Replayed(events, self.init_copy())
-        for event in replayed.new_events():
-            replayed.tracker.update(event)
+        try:
+            for event in replayed.new_events():
+                replayed.tracker.update(event)
+        except BaseException:
+            del self.__dict__[_SHADOW]  # stopped half-way: never continue from it
+            raise
         replayed.folded_all()
         return _clone(replayed.tracker)
 
@@ -393,19 +412,23 @@ def _fold_applied_events() -> None:
             memo = self.__dict__[_APPLIED] = _Applied(events)
             new = list(events)
         applied, loop_names = memo.applied, memo.loop_names
-        for event in new:  # the body of Rasa's DialogueStateTracker.applied_events
-            if isinstance(event, (Restarted, SessionStarted)):
-                applied = []
-            elif isinstance(event, ActionReverted):
-                self._undo_till_previous(ActionExecuted, applied)
-            elif isinstance(event, UserUtteranceReverted):
-                self._undo_till_previous(UserUttered, applied)
-                self._undo_till_previous(ActionExecuted, applied)
-            elif (isinstance(event, ActionExecuted) and event.action_name in loop_names
-                  and not self._first_loop_execution_or_unhappy_path(event.action_name, applied)):
-                self._undo_till_previous_loop_execution(event.action_name, applied)
-            else:
-                applied.append(event)
+        try:
+            for event in new:  # the body of Rasa's DialogueStateTracker.applied_events
+                if isinstance(event, (Restarted, SessionStarted)):
+                    applied = []
+                elif isinstance(event, ActionReverted):
+                    self._undo_till_previous(ActionExecuted, applied)
+                elif isinstance(event, UserUtteranceReverted):
+                    self._undo_till_previous(UserUttered, applied)
+                    self._undo_till_previous(ActionExecuted, applied)
+                elif (isinstance(event, ActionExecuted) and event.action_name in loop_names
+                      and not self._first_loop_execution_or_unhappy_path(event.action_name, applied)):
+                    self._undo_till_previous_loop_execution(event.action_name, applied)
+                else:
+                    applied.append(event)
+        except BaseException:
+            del self.__dict__[_APPLIED]  # stopped half-way: never continue from it
+            raise
         memo.applied = applied
         memo.folded_all()
         return list(applied)  # callers may change the list they get
@@ -445,9 +468,15 @@ def _memoise_past_states() -> None:
             replays = self.__dict__.setdefault(_REPLAYS, {})
             replay = replays.get(key)
             if replay is None or not replay.fits(domain, omit_unset_slots, ignore_rule_only_turns, applied):
+                for stale in [other for other in replays if other[0] != key[0]]:
+                    del replays[stale]  # replays for a model's domain that has since been replaced
                 replay = replays[key] = _Replay(self, domain, omit_unset_slots, ignore_rule_only_turns,
                                                 rule_only_data)
-            states = cache[1][key] = replay.resume(applied)
+            try:
+                states = cache[1][key] = replay.resume(applied)
+            except BaseException:
+                del replays[key]  # stopped half-way: never resume from it
+                raise
         return _copy_states(states)
 
     DialogueStateTracker.past_states = past_states  # type: ignore[assignment]

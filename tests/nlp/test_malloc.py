@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import subprocess
 import sys
@@ -35,8 +36,10 @@ PROBE = textwrap.dedent("""
 
 
 def _resident_after_free(mode: str) -> int:
+    # glibc's defaults, whatever the environment sets (MALLOC_*_ variables, GLIBC_TUNABLES)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_") and k != "GLIBC_TUNABLES"}
     out = subprocess.run([sys.executable, "-c", PROBE, mode], cwd=PROJECT_ROOT, capture_output=True,
-                         text=True, timeout=60, check=True)
+                         text=True, timeout=60, check=True, env=env)
     return int(out.stdout.strip())
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import operator
 
@@ -198,6 +199,73 @@ def _change_in_place(tracker) -> None:
     tracker.update(ActiveLoop("case_form"))
 
 
+@contextlib.contextmanager
+def _rasas_applied_events():
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    patched = DialogueStateTracker.applied_events
+    DialogueStateTracker.applied_events = speedups.ORIGINALS["applied_events"]
+    try:
+        yield
+    finally:
+        DialogueStateTracker.applied_events = patched
+
+
+def test_a_replay_stopped_by_an_error_is_not_continued():
+    """An event whose application fails part-way leaves no half-advanced replay behind."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from tests.support.servers import PROJECT_ROOT
+
+    class Flaky(SlotSet):
+        failures = 0
+
+        def apply_to(self, tracker) -> None:
+            if Flaky.failures:
+                Flaky.failures -= 1
+                raise RuntimeError("failed half-way")
+            super().apply_to(tracker)
+
+    speedups.install()
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    tracker = DialogueStateTracker.from_events("f", [ActionExecuted("action_listen"), UserUttered(
+        "hi", {"name": "greet", "confidence": 1.0}), ActionExecuted("utter_greet")], slots=domain.slots)
+    tracker.copy(), tracker.past_states(domain)
+    tracker.update(Flaky("district", "朝阳区"))
+    tracker.update(ActionExecuted("action_listen"))
+    for call in (tracker.copy, lambda: tracker.past_states(domain)):
+        Flaky.failures = 1
+        with pytest.raises(RuntimeError):
+            call()
+    assert _state_of(tracker.copy()) == _state_of(speedups.ORIGINALS["copy"](tracker))
+    with _rasas_applied_events():
+        expected = domain.states_for_tracker_history(tracker)
+    assert tracker.past_states(domain) == expected
+
+
+def test_copies_do_not_share_placeholder_messages():
+    """Before the first message the latest message is a placeholder; a copy changing it in place
+    (EntitiesAdded) must not reach the next copy, as with Rasa's copy."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, EntitiesAdded, SessionStarted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from tests.support.servers import PROJECT_ROOT
+
+    speedups.install()
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    tracker = DialogueStateTracker.from_events(
+        "p", [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
+        slots=domain.slots)
+    first = tracker.copy()
+    first.update(EntitiesAdded([{"entity": "district", "value": "朝阳区", "start": 0, "end": 3}]))
+    assert first.latest_message.entities
+    assert _state_of(tracker.copy()) == _state_of(speedups.ORIGINALS["copy"](tracker))
+    assert not tracker.copy().latest_message.entities
+
+
 def test_past_states_resumed_after_every_event_equal_rasas_replay(monkeypatch):
     """The resumable replay gives Rasa's states, the continued fold Rasa's applied events, and copy()
     Rasa's copy (a tracker that replayed the events, unaffected by changes to the copy), after
@@ -233,9 +301,10 @@ def test_past_states_resumed_after_every_event_equal_rasas_replay(monkeypatch):
                 assert _state_of(copied) == _state_of(speedups.ORIGINALS["copy"](tracker)), story.sender_id
                 _change_in_place(copied)  # as the processor does to its temporary copy
                 assert _state_of(tracker.copy()) == _state_of(speedups.ORIGINALS["copy"](tracker))
-                reference = DialogueStateTracker.from_events("ref", list(tracker.events), slots=domain.slots)
-                for kwargs in arguments:
-                    expected = domain.states_for_tracker_history(reference, **kwargs)
+                with _rasas_applied_events():  # the reference is computed by Rasa's code only
+                    reference = DialogueStateTracker.from_events("ref", list(tracker.events), slots=domain.slots)
+                    expectations = [domain.states_for_tracker_history(reference, **kwargs) for kwargs in arguments]
+                for kwargs, expected in zip(arguments, expectations):
                     fresh = copy.deepcopy(kwargs)  # as Rasa does: a new rule_only_data dict every time
                     assert tracker.past_states(domain, **fresh) == expected, (story.sender_id, kwargs)
                     checked += 1
