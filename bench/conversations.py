@@ -205,7 +205,8 @@ async def converse(session, base_url: str, token: str, citizen: Citizen,
     sender = f"bench-{citizen.language}-{uuid.uuid4().hex[:12]}"
     webhook = f"{base_url}/webhooks/rest/webhook"
     tracker_url = f"{base_url}/conversations/{sender}/tracker"
-    params = {"token": token} if token else {}
+    # Only the slots are read: no events in the answer (the server still loads the tracker).
+    params = {"include_events": "NONE", **({"token": token} if token else {})}
     client_timeout = aiohttp.ClientTimeout(total=timeout)
     message: Optional[str] = citizen.first_message()
     turn = 0
