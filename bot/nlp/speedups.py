@@ -59,6 +59,7 @@ copy do not reach it). Tests compare the clone with Rasa's copy after every even
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import logging
 import operator
@@ -115,8 +116,6 @@ def _event_dispatching_check(schema: Dict[str, Any], validator_class: Any) -> An
     only that one saves the other 22 per event. Everything outside ``events.items`` is checked by
     the schema with ``items`` emptied.
     """
-    import copy
-
     plain = validator_class(schema).is_valid
     items = (schema.get("properties", {}).get("events") or {}).get("items") or {}
     alternatives = items.get("oneOf") or []
@@ -234,14 +233,11 @@ class _Replay:
         self.last_ml_action_sub_state = None
         self.turn_was_hidden = False
 
-    def fits(self, domain: Any, omit_unset_slots: bool, ignore_rule_only_turns: bool, applied: list) -> bool:
-        """Same domain and flags (``rule_only_data`` is part of the caller's key), and ``applied``
-        starts with the very events replayed so far."""
+    def fits(self, domain: Any, applied: list) -> bool:
+        """The very domain (the caller's key holds only its id, and the flags and ``rule_only_data``),
+        and ``applied`` starts with the very events replayed so far."""
         seen = self.events
-        return (self.domain is domain
-                and self.omit_unset_slots == omit_unset_slots
-                and self.ignore_rule_only_turns == ignore_rule_only_turns
-                and len(applied) >= len(seen) and all(map(operator.is_, applied, seen)))
+        return self.domain is domain and len(applied) >= len(seen) and all(map(operator.is_, applied, seen))
 
     def resume(self, applied: list) -> list:
         """The states for ``applied`` (which starts with ``self.events``), as Rasa computes them."""
@@ -301,8 +297,6 @@ class _Folded:
                 and (count == 0 or (events[0] is self.first and events[count - 1] is self.last)))
 
     def new_events(self) -> list:
-        import itertools
-
         return list(itertools.islice(self.events, self.count, None))
 
     def folded_all(self) -> None:
@@ -467,7 +461,7 @@ def _memoise_past_states() -> None:
             applied = self.applied_events()
             replays = self.__dict__.setdefault(_REPLAYS, {})
             replay = replays.get(key)
-            if replay is None or not replay.fits(domain, omit_unset_slots, ignore_rule_only_turns, applied):
+            if replay is None or not replay.fits(domain, applied):
                 for stale in [other for other in replays if other[0] != key[0]]:
                     del replays[stale]  # replays for a model's domain that has since been replaced
                 replay = replays[key] = _Replay(self, domain, omit_unset_slots, ignore_rule_only_turns,
