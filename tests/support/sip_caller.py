@@ -31,10 +31,28 @@ def free_tcp_port() -> int:
         return sock.getsockname()[1]
 
 
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def free_sip_port() -> int:
+    """A port for a SIP user agent, chosen below the kernel's ephemeral range (32768+) and the
+    RTP ranges of the tests (20000+).
+
+    baresip listens on UDP and TCP ``port`` and TLS ``port + 1``, and binds them only when a call
+    is placed, long after the port was picked: an OS-picked port is in the ephemeral range, where
+    any outgoing TCP connection of the tests (to Rasa, the action server...) may take it meanwhile
+    ("tcp: sock_bind: Address already in use"). Ports in 10000-19999 are taken only by listeners.
+    """
+    import random
+
+    for _ in range(200):
+        port = random.randrange(10000, 19999)
+        try:
+            for kind, number in ((socket.SOCK_DGRAM, port), (socket.SOCK_STREAM, port),
+                                 (socket.SOCK_STREAM, port + 1)):
+                with socket.socket(socket.AF_INET, kind) as sock:
+                    sock.bind(("127.0.0.1", number))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError("no free SIP port in 10000-19999")
 
 
 def caller_audio(samples_16k: np.ndarray, lead_seconds: float, hold_seconds: float) -> bytes:
