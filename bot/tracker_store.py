@@ -12,11 +12,19 @@ The tracker is handed out, not shared: ``retrieve`` removes it from the cache an
 the cache, another process writing to the same database (a second Rasa server, a restart) is
 noticed by the ``max(id)`` check, and a tracker changed after its save (more events than saved) is
 not trusted. The cache returns what SQL would: the latest session only (see
-``_as_sql_returns_it``). ``retrieve_full_tracker`` (all sessions, for the HTTP API) always reads SQL.
+``_as_sql_returns_it``).
+
+``retrieve_full_tracker`` (all sessions: the HTTP API's ``GET /conversations/<id>/tracker``, which
+the voice gateway, the operator console and the bench driver read between messages) keeps its own
+private tracker per conversation and reads only the rows SQL has added since its last read
+(``id`` greater than the last one it applied); callers get an independent copy. Rows are only ever
+appended (Rasa never updates or deletes them, and one conversation's saves are serialised by its
+lock), so the rows after the last id are exactly what a full read would add.
 
 endpoints.yml: ``type: bot.tracker_store.CachedSQLTrackerStore`` with the ``SQL`` store's keys, plus
-``cache_size`` (conversations kept, default 2000) and ``warm_size`` (the most recently saved
-conversations whose trackers keep the replays of ``bot/nlp/speedups.py``, default 200).
+``cache_size`` (conversations kept, default 2000), ``warm_size`` (the most recently saved
+conversations whose trackers keep the replays of ``bot/nlp/speedups.py``, default 200) and
+``full_cache_size`` (conversations whose full tracker is kept for the HTTP API, default 200).
 """
 from __future__ import annotations
 
@@ -31,7 +39,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (sa.orm.session)
 import sqlalchemy.pool  # noqa: F401  (sa.pool.QueuePool)
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.events import Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -41,6 +49,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_CACHE_SIZE = 2000
 DEFAULT_WARM_SIZE = 200
+DEFAULT_FULL_CACHE_SIZE = 200
 
 
 @dataclass
@@ -48,15 +57,25 @@ class _Saved:
     tracker: DialogueStateTracker
     events: int  # len(tracker.events) when saved
     last_id: Optional[int]  # max(events.id) of the conversation in SQL after the save
+    domain: Any = None  # the domain whose slots the tracker was built with
+
+
+@dataclass
+class _Full:
+    tracker: DialogueStateTracker  # all sessions; private: never handed out
+    last_id: int  # the last row applied to it
+    domain: Any
 
 
 class CachedSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` that skips re-reading a conversation it saved itself."""
 
     def __init__(self, *args: Any, cache_size: int = DEFAULT_CACHE_SIZE, warm_size: int = DEFAULT_WARM_SIZE,
-                 **kwargs: Any) -> None:
+                 full_cache_size: int = DEFAULT_FULL_CACHE_SIZE, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._cache_size = max(0, int(cache_size))
+        self._full_cache_size = max(0, int(full_cache_size))
+        self._full: "OrderedDict[Text, _Full]" = OrderedDict()
         # Conversations saved most recently: their trackers keep the speed-ups' replays
         # (bot/nlp/speedups.py); older ones give them up to bound memory, and rebuild on their next turn.
         self._warm_size = max(0, int(warm_size))
@@ -66,6 +85,11 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         events = self.SQLEvent.__table__
         self._max_id_statement = sa.select(sa.func.max(events.c.id)).where(
             events.c.sender_id == sa.bindparam("sender_id")
+        )
+        self._rows_after_statement = (
+            sa.select(events.c.id, events.c.data)
+            .where(events.c.sender_id == sa.bindparam("sender_id"), events.c.id > sa.bindparam("after"))
+            .order_by(events.c.id)
         )
         self._saved: "OrderedDict[Text, _Saved]" = OrderedDict()
         # Trackers handed out by `retrieve`, until their next `save`: their stored events are known.
@@ -125,6 +149,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if saved is not None:
             if (
                 len(saved.tracker.events) == saved.events
+                and saved.domain is self.domain
                 and self._last_event_id(sender_id) == saved.last_id
             ):
                 self.hits += 1
@@ -167,9 +192,39 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if not self._cache_size:
             return
         kept = self._as_sql_returns_it(tracker, since=handed.events if known else 0)
-        self._saved[sender_id] = _Saved(kept, len(kept.events), last_id)
+        self._saved[sender_id] = _Saved(kept, len(kept.events), last_id, self.domain)
         _trim(self._saved, self._cache_size)
         self._cool_down(sender_id)
+
+    async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
+        """All sessions of the conversation, as SQL holds them: the rows added since the last read
+        applied to the tracker kept from it, instead of every row parsed and replayed again."""
+        if not self._full_cache_size or not self.domain:
+            return await super().retrieve_full_tracker(conversation_id)
+        entry = self._full.pop(conversation_id, None)
+        if entry is not None and entry.domain is not self.domain:
+            entry = None  # a new model's slots: build again
+        with self.session_scope() as session:
+            rows = session.execute(
+                self._rows_after_statement,
+                {"sender_id": conversation_id, "after": entry.last_id if entry is not None else -1},
+            ).all()
+        if entry is None:
+            if not rows:
+                return None
+            entry = _Full(DialogueStateTracker(conversation_id, self.domain.slots), rows[-1].id, self.domain)
+        new = deserialise_events([json.loads(row.data) for row in rows])
+        try:
+            for event in new:
+                entry.tracker.update(event)
+        except Exception:
+            logger.warning("tracker cache: could not apply the new events of %s; reading SQL", conversation_id)
+            return await super().retrieve_full_tracker(conversation_id)
+        if rows:
+            entry.last_id = rows[-1].id
+        self._full[conversation_id] = entry
+        _trim(self._full, self._full_cache_size)
+        return speedups.clone(entry.tracker)
 
     def _cool_down(self, sender_id: Text) -> None:
         """Mark ``sender_id`` the most recent; the conversation that leaves the warm set keeps its
@@ -189,7 +244,7 @@ def _sqlite_wal(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _trim(entries: "OrderedDict[Text, _Saved]", size: int) -> None:
+def _trim(entries: "OrderedDict[Text, Any]", size: int) -> None:
     while len(entries) > size:
         entries.popitem(last=False)
 

@@ -356,6 +356,11 @@ def _clone(tracker: Any) -> Any:
     return clone
 
 
+def clone(tracker: Any) -> Any:
+    """An independent copy of ``tracker`` without replaying its events (what ``copy()`` returns)."""
+    return _clone(tracker)
+
+
 def _is_last_of_its_kind(value: Any, events: Any) -> bool:
     """Whether ``value`` is the last event of its type in ``events`` (not a placeholder)."""
     kind = type(value)

@@ -147,7 +147,7 @@ async def test_conversations_that_go_quiet_drop_the_speed_ups_replays(db):
     assert quiet.past_states(DOMAIN) == DOMAIN.states_for_tracker_history(quiet)
 
 
-async def test_restart_reads_sql_and_full_tracker_is_always_sql(db):
+async def test_restart_reads_sql(db):
     await _new_conversation(_store(db))
     restarted = _store(db)
     assert (await restarted.retrieve("c1")).get_slot("district") == "海淀区" and restarted.misses == 1
@@ -155,13 +155,94 @@ async def test_restart_reads_sql_and_full_tracker_is_always_sql(db):
     assert [e.text for e in full.events if isinstance(e, UserUttered)] == ["hello"]
 
 
+async def _full_from_sql(db: str, sender: str) -> DialogueStateTracker:
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    return await SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=db).retrieve_full_tracker(sender)
+
+
+def _full_state(tracker: DialogueStateTracker) -> dict:
+    state = tracker.current_state(EventVerbosity.ALL)
+    state.pop("latest_event_time", None)
+    return state
+
+
+async def test_full_tracker_reads_only_new_rows_and_equals_sqls_full_read(db, monkeypatch):
+    store = _store(db)
+    tracker = await _new_conversation(store)
+    assert await store.retrieve_full_tracker("nobody") is None
+    first = await store.retrieve_full_tracker("c1")
+    assert _full_state(first) == _full_state(await _full_from_sql(db, "c1"))
+
+    parsed = []
+    original = DialogueStateTracker.from_dict
+    monkeypatch.setattr(DialogueStateTracker, "from_dict",
+                        classmethod(lambda cls, *a, **k: parsed.append(a) or original(*a, **k)))
+    tracker = await store.retrieve("c1")
+    tracker.update(ActionExecuted("action_session_start"))  # a second session: the full read keeps both
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    _turn(tracker, "new session", "朝阳区")
+    await store.save(tracker)
+    parsed.clear()  # the save rebuilt the latest session once (see the new-session test)
+    full = await store.retrieve_full_tracker("c1")
+    assert parsed == []  # nothing read again from the start
+    assert _full_state(full) == _full_state(await _full_from_sql(db, "c1"))
+    assert [e.text for e in full.events if isinstance(e, UserUttered)] == ["hello", "new session"]
+
+    full.update(SlotSet("district", "西城区"))  # a caller changing its copy changes nothing kept
+    _turn(full, "never saved")
+    other = _store(db)  # another writer (a second worker) adds rows: they are read
+    theirs = await other.retrieve("c1")
+    _turn(theirs, "theirs")
+    await other.save(theirs)
+    again = await store.retrieve_full_tracker("c1")
+    assert again is not full and _full_state(again) == _full_state(await _full_from_sql(db, "c1"))
+    assert again.get_slot("district") == "朝阳区"
+    assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["hello", "new session", "theirs"]
+
+
+async def test_full_tracker_cache_is_bounded_and_can_be_turned_off(db):
+    store = _store(db, full_cache_size=1)
+    for sender in ("a", "b"):
+        await _new_conversation(store, sender)
+        await store.retrieve_full_tracker(sender)
+    assert list(store._full) == ["b"]
+    off = _store(db, full_cache_size=0)
+    assert _full_state(await off.retrieve_full_tracker("a")) == _full_state(await _full_from_sql(db, "a"))
+    assert not off._full
+
+
+async def test_a_new_model_rebuilds_cached_trackers_with_its_slots(db):
+    store = _store(db)
+    await _new_conversation(store)
+    await store.retrieve_full_tracker("c1")
+    store.domain = Domain.from_yaml("""
+version: "3.1"
+intents: [greet]
+slots:
+  district:
+    type: text
+    mappings: [{type: custom}]
+  street:
+    type: text
+    mappings: [{type: custom}]
+""")
+    full = await store.retrieve_full_tracker("c1")
+    latest = await store.retrieve("c1")
+    assert store.misses == 2  # creation, and the new domain
+    for tracker in (full, latest):
+        assert "street" in tracker.slots and tracker.get_slot("district") == "海淀区"
+
+
 def test_endpoints_config_creates_the_cached_store(db):
     store = TrackerStore.create(
         EndpointConfig(type="bot.tracker_store.CachedSQLTrackerStore", dialect="sqlite", db=db,
-                       cache_size=5, warm_size=3),
+                       cache_size=5, warm_size=3, full_cache_size=4),
         domain=DOMAIN,
     )
-    assert isinstance(store, CachedSQLTrackerStore) and (store._cache_size, store._warm_size) == (5, 3)
+    assert isinstance(store, CachedSQLTrackerStore)
+    assert (store._cache_size, store._warm_size, store._full_cache_size) == (5, 3, 4)
 
 
 def _rows(db: str) -> list[tuple]:
