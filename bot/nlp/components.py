@@ -17,7 +17,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlp import malloc, speedups, tf_calls
+from bot.nlp import graph_runs, malloc, speedups, tf_calls
 from bot.nlp.language import detect_language
 
 logger = logging.getLogger(__name__)
@@ -47,12 +47,13 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         execution_context: ExecutionContext,
     ) -> "LanguageDetector":
         # Every Rasa process that runs our model loads this component first: the place to install
-        # the server speed-ups (bot/nlp/speedups.py, bot/nlp/tf_calls.py) and to stop malloc from
+        # the server speed-ups (bot/nlp/speedups.py, tf_calls.py, graph_runs.py) and to stop malloc from
         # keeping the model's load-time buffers resident (bot/nlp/malloc.py), explicitly rather
         # than at import.
         malloc.pin_mmap_threshold()
         speedups.install()
         tf_calls.install()
+        graph_runs.install()
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
