@@ -22,9 +22,11 @@ appended (Rasa never updates or deletes them, and one conversation's saves are s
 lock), so the rows after the last id are exactly what a full read would add.
 
 endpoints.yml: ``type: bot.tracker_store.CachedSQLTrackerStore`` with the ``SQL`` store's keys, plus
-``cache_size`` (conversations kept, default 2000), ``warm_size`` (the most recently saved
-conversations whose trackers keep the replays of ``bot/nlp/speedups.py``, default 200) and
-``full_cache_size`` (conversations whose full tracker is kept for the HTTP API, default 64).
+``cache_size`` (conversations kept, default 256; a 10-turn conversation's tracker is about 32 KB,
+and a conversation that has dropped out costs one SQL read on its next message), ``warm_size``
+(the most recently saved conversations whose trackers keep the replays of ``bot/nlp/speedups.py``,
+default 200) and ``full_cache_size`` (conversations whose full tracker is kept for the HTTP API,
+default 64).
 """
 from __future__ import annotations
 
@@ -47,7 +49,7 @@ from bot.nlp import speedups
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CACHE_SIZE = 2000
+DEFAULT_CACHE_SIZE = 256
 DEFAULT_WARM_SIZE = 200
 DEFAULT_FULL_CACHE_SIZE = 64
 
