@@ -17,9 +17,11 @@ not trusted. The cache returns what SQL would: the latest session only (see
 ``retrieve_full_tracker`` (all sessions: the HTTP API's ``GET /conversations/<id>/tracker``, which
 the voice gateway, the operator console and the bench driver read between messages) keeps its own
 private tracker per conversation and reads only the rows SQL has added since its last read
-(``id`` greater than the last one it applied); callers get an independent copy. Rows are only ever
-appended (Rasa never updates or deletes them, and one conversation's saves are serialised by its
-lock), so the rows after the last id are exactly what a full read would add.
+(``id`` greater than the last one it applied); callers get an independent copy. Rasa only appends
+rows and one conversation's saves are serialised by its lock, so the rows after the last id are
+what a full read would add; each read also checks that SQL still counts as many rows up to that
+id as were applied (rows deleted, or committed out of id order by overlapping writers on
+PostgreSQL, make it read them all again).
 
 endpoints.yml: ``type: bot.tracker_store.CachedSQLTrackerStore`` with the ``SQL`` store's keys, plus
 ``cache_size`` (conversations kept, default 256; a 10-turn conversation's tracker is about 32 KB,
@@ -52,6 +54,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_CACHE_SIZE = 256
 DEFAULT_WARM_SIZE = 200
 DEFAULT_FULL_CACHE_SIZE = 64
+# Set on each tracker ``retrieve`` returns: the domain its slots came from. A tracker read before a
+# model replacement and saved after it is cached under that old domain, so the next read rebuilds it.
+_BUILT_WITH = "_store_built_with_domain"
 
 
 @dataclass
@@ -66,6 +71,7 @@ class _Saved:
 class _Full:
     tracker: DialogueStateTracker  # all sessions; private: never handed out
     last_id: int  # the last row applied to it
+    rows: int  # how many rows it has applied: SQL must still count as many up to last_id
     domain: Any
 
 
@@ -87,6 +93,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         events = self.SQLEvent.__table__
         self._max_id_statement = sa.select(sa.func.max(events.c.id)).where(
             events.c.sender_id == sa.bindparam("sender_id")
+        )
+        self._rows_up_to_statement = sa.select(sa.func.count()).select_from(events).where(
+            events.c.sender_id == sa.bindparam("sender_id"), events.c.id <= sa.bindparam("up_to")
         )
         self._rows_after_statement = (
             sa.select(events.c.id, events.c.data)
@@ -147,20 +156,25 @@ class CachedSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The latest session of the conversation: from memory if SQL has nothing newer."""
+        domain = self.domain
         saved = self._saved.pop(sender_id, None)
         if saved is not None:
             if (
                 len(saved.tracker.events) == saved.events
-                and saved.domain is self.domain
+                and saved.domain is domain
                 and self._last_event_id(sender_id) == saved.last_id
             ):
                 self.hits += 1
                 self._handed[sender_id] = saved
                 _trim(self._handed, self._cache_size)
+                saved.tracker.__dict__[_BUILT_WITH] = domain
                 return saved.tracker
             logger.debug("tracker cache: %s changed since it was saved; reading SQL", sender_id)
         self.misses += 1
-        return await super().retrieve(sender_id)
+        tracker = await super().retrieve(sender_id)
+        if tracker is not None:
+            tracker.__dict__[_BUILT_WITH] = domain
+        return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Write the new events to SQL, then keep the tracker for the next message.
@@ -194,7 +208,10 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if not self._cache_size:
             return
         kept = self._as_sql_returns_it(tracker, since=handed.events if known else 0)
-        self._saved[sender_id] = _Saved(kept, len(kept.events), last_id, self.domain)
+        # A rebuilt tracker has the current domain's slots; a kept one those it was read with (a
+        # tracker created for a new conversation was created with the current domain).
+        domain = tracker.__dict__.get(_BUILT_WITH, self.domain) if kept is tracker else self.domain
+        self._saved[sender_id] = _Saved(kept, len(kept.events), last_id, domain)
         _trim(self._saved, self._cache_size)
         self._cool_down(sender_id)
 
@@ -207,6 +224,13 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if entry is not None and entry.domain is not self.domain:
             entry = None  # a new model's slots: build again
         with self.session_scope() as session:
+            if entry is not None and session.execute(
+                self._rows_up_to_statement, {"sender_id": conversation_id, "up_to": entry.last_id}
+            ).scalar() != entry.rows:
+                # Rows deleted, or committed out of id order (overlapping writers on PostgreSQL):
+                # what was applied is no longer what SQL holds.
+                logger.warning("tracker cache: the stored rows of %s changed; reading them all", conversation_id)
+                entry = None
             rows = session.execute(
                 self._rows_after_statement,
                 {"sender_id": conversation_id, "after": entry.last_id if entry is not None else -1},
@@ -214,7 +238,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if entry is None:
             if not rows:
                 return None
-            entry = _Full(DialogueStateTracker(conversation_id, self.domain.slots), rows[-1].id, self.domain)
+            entry = _Full(DialogueStateTracker(conversation_id, self.domain.slots), -1, 0, self.domain)
         new = deserialise_events([json.loads(row.data) for row in rows])
         try:
             for event in new:
@@ -224,6 +248,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             return await super().retrieve_full_tracker(conversation_id)
         if rows:
             entry.last_id = rows[-1].id
+            entry.rows += len(rows)
         self._full[conversation_id] = entry
         _trim(self._full, self._full_cache_size)
         return speedups.clone(entry.tracker)

@@ -304,3 +304,37 @@ async def test_sqlite_connections_are_pooled_in_wal_mode(db):
     assert type(store.engine.pool).__name__ == "QueuePool"
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_a_tracker_read_before_a_model_change_and_saved_after_it_is_rebuilt(db):
+    store = _store(db)
+    await _new_conversation(store)
+    in_flight = await store.retrieve("c1")  # a message waiting on the action server...
+    store.domain = Domain.from_yaml(DOMAIN.as_yaml().replace("slots:", "slots:\n  street:\n    type: text\n"
+                                                                       "    mappings: [{type: custom}]", 1))
+    _turn(in_flight, "more")
+    await store.save(in_flight)  # ...is saved after the new model arrived
+    again = await store.retrieve("c1")
+    assert again is not in_flight and "street" in again.slots and store.misses == 2
+
+
+async def test_full_tracker_reads_everything_again_when_stored_rows_change(db):
+    import sqlite3
+
+    store = _store(db)
+    tracker = await _new_conversation(store)
+    _turn(tracker, "second")
+    await store.save(tracker)
+    await store.retrieve_full_tracker("c1")
+    with sqlite3.connect(db) as connection:
+        row = connection.execute("SELECT * FROM events WHERE sender_id='c1' ORDER BY id LIMIT 1 OFFSET 3").fetchone()
+        connection.execute("DELETE FROM events WHERE id = ?", (row[0],))
+    assert _full_state(await store.retrieve_full_tracker("c1")) == _full_state(await _full_from_sql(db, "c1"))
+    with sqlite3.connect(db) as connection:  # a row committed late with a lower id than those read
+        connection.execute(f"INSERT INTO events VALUES ({','.join('?' * len(row))})", row)
+    full = await store.retrieve_full_tracker("c1")
+    assert _full_state(full) == _full_state(await _full_from_sql(db, "c1"))
+    assert len(full.events) == len((await _full_from_sql(db, "c1")).events)
+    with sqlite3.connect(db) as connection:
+        connection.execute("DELETE FROM events WHERE sender_id = 'c1'")
+    assert await store.retrieve_full_tracker("c1") is None
