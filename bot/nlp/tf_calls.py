@@ -8,13 +8,13 @@ fixed signature there is one concrete function only, so :func:`install` keeps it
 the inputs converted to the signature's tensors (TF 2.12's ``ConcreteFunction._call_flat``, the
 call ``tf.function`` itself ends in). Outputs are the same tensors (tested against Rasa's call).
 
-Anything unexpected (eager mode, the first call that builds the function, an input whose dtype or
-shape the signature does not accept, a different nesting) goes through Rasa's own call.
+Anything unexpected (eager mode, ``tf.config.run_functions_eagerly``, the first call that builds
+the function, an input whose dtype or shape the signature does not accept, a different nesting)
+goes through Rasa's own call.
 """
 from __future__ import annotations
 
 import logging
-import weakref
 from typing import Any, Dict, List, Optional
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,7 @@ class _FlatCall:
     def __init__(self, function: Any) -> None:
         import tensorflow as tf
 
+        self.function = function
         self.concrete = function.get_concrete_function()
         self.structure = function.input_signature
         self.specs = tf.nest.flatten(self.structure, expand_composites=True)
@@ -48,12 +49,14 @@ class _FlatCall:
         return tensors
 
 
-_calls: "weakref.WeakKeyDictionary[Any, _FlatCall]" = weakref.WeakKeyDictionary()
+# Kept on the model object itself, so that it goes with the model (a replaced model is freed).
+_CALL = "_hotline_flat_call"
 
 
 def install() -> None:
     """Idempotent; called from :meth:`bot.nlp.components.LanguageDetector.create` / ``load``."""
     from rasa.utils.tensorflow import models
+    import tensorflow as tf
     from rasa.shared.constants import DIAGNOSTIC_DATA
 
     if "_rasa_predict" in ORIGINALS:
@@ -62,11 +65,12 @@ def install() -> None:
 
     def _rasa_predict(self: Any, batch_in: Any) -> Dict[str, Any]:
         function = self._tf_predict_step
-        if self._run_eagerly or function is None or not self.prepared_for_prediction:
+        if (self._run_eagerly or function is None or not self.prepared_for_prediction
+                or tf.config.functions_run_eagerly()):
             return original(self, batch_in)
-        call = _calls.get(function)
-        if call is None:
-            call = _calls[function] = _FlatCall(function)
+        call = self.__dict__.get(_CALL)
+        if call is None or call.function is not function:
+            call = self.__dict__[_CALL] = _FlatCall(function)  # past Keras' attribute tracking
         tensors = call.inputs((batch_in,))
         if tensors is None:
             return original(self, batch_in)

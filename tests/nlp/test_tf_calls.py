@@ -39,7 +39,15 @@ PROBE = textwrap.dedent("""
     for name, function in (("rasa", rasas), ("ours", fast), ("rasa_again", rasas)):
         models.RasaModel._rasa_predict = function
         result[name] = asyncio.run(parse_all())
-    result["flat_calls"] = flat_calls
+    result["flat_calls"] = list(flat_calls)
+    import tensorflow as tf
+    tf.config.run_functions_eagerly(True)  # a debugging switch: Rasa's call, run eagerly
+    result["eager"] = asyncio.run(parse_all())
+    result["flat_calls_eager"] = flat_calls[len(result["flat_calls"]):]
+    diet = next(model for model in (getattr(n._component, "model", None)
+                                    for n in agent.processor.graph_runner._instantiated_nodes.values()
+                                    if hasattr(n, "_component")) if isinstance(model, models.RasaModel))
+    result["kept_on_model"] = tf_calls._CALL in vars(diet)
     print(json.dumps(result, ensure_ascii=False, default=str))
 """)
 
@@ -58,7 +66,9 @@ def test_parses_equal_rasas_and_take_the_concrete_call():
     assert [result["ours"][i]["intent"]["name"] for i in (0, 2)] == ["report_problem", "report_problem"]
     # Rasa's parses ran first and built the tf.function: every one of ours took the concrete call.
     assert result["flat_calls"] and all(result["flat_calls"])
-    assert len(result["flat_calls"]) == len(TEXTS)
+    assert len(result["flat_calls"]) == len(TEXTS) and result["kept_on_model"]
+    assert result["flat_calls_eager"] == []
+    assert [p["intent"]["name"] for p in result["eager"]] == [p["intent"]["name"] for p in result["rasa"]]
 
 
 def test_inputs_the_signature_would_not_take_as_they_are_fall_back():
