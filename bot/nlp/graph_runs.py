@@ -53,6 +53,20 @@ def plan(nodes: Dict[Text, Any], targets: List[Text], inputs: FrozenSet[Text]) -
     return order
 
 
+def releases(steps: Plan, targets: List[Text]) -> List[Tuple[Text, ...]]:
+    """For each step, the outputs (and inputs) no later step needs and no target is: free after it."""
+    last: Dict[Text, int] = {}
+    for index, (_name, needs) in enumerate(steps):
+        for dependency in needs:
+            last[dependency] = index
+    kept = set(targets)
+    done: List[List[Text]] = [[] for _ in steps]
+    for key, index in last.items():
+        if key not in kept:
+            done[index].append(key)
+    return [tuple(keys) for keys in done]
+
+
 def install() -> None:
     """Idempotent; called from :meth:`bot.nlp.components.LanguageDetector.create` / ``load``."""
     from rasa.engine.exceptions import GraphRunError
@@ -73,8 +87,9 @@ def install() -> None:
         if known is None:
             # dask runs every node of the minimal schema, also one whose output an input replaces
             minimal = self._graph_schema.minimal_graph_schema(run_targets).nodes
-            known = plans[key] = (plan(minimal, list(minimal), key[1]), frozenset(minimal))
-        steps, minimal = known
+            steps = plan(minimal, list(minimal), key[1])
+            known = plans[key] = (steps, frozenset(minimal), releases(steps, run_targets))
+        steps, minimal, release = known
         added = set()
         for name, value in inputs.items():  # as Rasa's _add_inputs_to_graph, input by input
             if isinstance(value, str) and (value in minimal or value in added):
@@ -87,9 +102,11 @@ def install() -> None:
             rasa_log.debug(f"Running graph with inputs: {inputs}, targets: {targets} and {self._execution_context}.")
         values: Dict[Text, Any] = {name: (name, value) for name, value in inputs.items()}
         try:
-            for name, needs in steps:
+            for (name, needs), done in zip(steps, release):
                 node = self._instantiated_nodes[name]
                 values[name] = node(*(values.get(dependency, dependency) for dependency in needs))
+                for used_up in done:  # as dask frees an output nothing else needs (training data)
+                    values.pop(used_up, None)
         except RuntimeError as e:
             raise GraphRunError("Error running runner.") from e
         return dict(values[target] for target in run_targets)

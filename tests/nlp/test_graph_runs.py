@@ -101,6 +101,33 @@ def test_errors_are_raised_as_with_dask(ours):
             run(runner, inputs={"__message__": "tokens"}, targets=["intent"])
 
 
+def test_outputs_nothing_else_needs_are_freed_during_the_run(ours):
+    import weakref
+
+    class Output:
+        pass
+
+    alive = {}
+
+    class Producer(_Node):
+        def __call__(self, *inputs):
+            output = Output()
+            alive[self.name] = weakref.ref(output)
+            return self.name, output
+
+    class Checker(_Node):
+        def __call__(self, *inputs):
+            return self.name, {name: ref() is not None for name, ref in alive.items()}
+
+    needs = {"a": {}, "b": {"x": "a"}, "c": {"x": "b"}, "check": {"x": "c"}, "result": {"x": "check", "y": "c"}}
+    runner, calls = _runner(needs, ["result"])
+    runner._instantiated_nodes.update(a=Producer("a", calls), b=Producer("b", calls), c=Producer("c", calls),
+                                      check=Checker("check", calls))
+    result = ours(runner, targets=["result", "b"])
+    seen_by_check = result["result"][1][0][1]
+    assert seen_by_check == {"a": False, "b": True, "c": True}  # b: a target; c: needed by result
+
+
 def test_a_cycle_is_refused():
     with pytest.raises(RuntimeError, match="cycle"):
         graph_runs.plan(GraphSchema({
