@@ -25,6 +25,12 @@ def db(tmp_path):
     return str(tmp_path / "tracker.sqlite3")
 
 
+def _new_model_domain() -> Domain:
+    """DOMAIN with one more slot, as a replaced model's would have."""
+    return Domain.from_yaml(DOMAIN.as_yaml().replace(
+        "slots:", "slots:\n  street:\n    type: text\n    mappings: [{type: custom}]", 1))
+
+
 def _store(db: str, **kwargs) -> CachedSQLTrackerStore:
     return CachedSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=db, **kwargs)
 
@@ -217,17 +223,7 @@ async def test_a_new_model_rebuilds_cached_trackers_with_its_slots(db):
     store = _store(db)
     await _new_conversation(store)
     await store.retrieve_full_tracker("c1")
-    store.domain = Domain.from_yaml("""
-version: "3.1"
-intents: [greet]
-slots:
-  district:
-    type: text
-    mappings: [{type: custom}]
-  street:
-    type: text
-    mappings: [{type: custom}]
-""")
+    store.domain = _new_model_domain()
     full = await store.retrieve_full_tracker("c1")
     latest = await store.retrieve("c1")
     assert store.misses == 2  # creation, and the new domain
@@ -310,8 +306,7 @@ async def test_a_tracker_read_before_a_model_change_and_saved_after_it_is_rebuil
     store = _store(db)
     await _new_conversation(store)
     in_flight = await store.retrieve("c1")  # a message waiting on the action server...
-    store.domain = Domain.from_yaml(DOMAIN.as_yaml().replace("slots:", "slots:\n  street:\n    type: text\n"
-                                                                       "    mappings: [{type: custom}]", 1))
+    store.domain = _new_model_domain()
     _turn(in_flight, "more")
     await store.save(in_flight)  # ...is saved after the new model arrived
     again = await store.retrieve("c1")
