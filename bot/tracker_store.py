@@ -64,7 +64,7 @@ class _Saved:
     tracker: DialogueStateTracker
     events: int  # len(tracker.events) when saved
     last_id: Optional[int]  # max(events.id) of the conversation in SQL after the save
-    domain: Any = None  # the domain whose slots the tracker was built with
+    domain: Any  # the domain whose slots the tracker was built with
 
 
 @dataclass

@@ -52,7 +52,7 @@ bench conversation's last ten turns 2.7× → 1.1× its first ten.
 **Tracker copies.** Before every action the processor runs the action on ``tracker.copy()``, which
 builds a new tracker and replays every event of the session into it. :func:`install` keeps that
 replayed tracker up to date (the same continuation check as above) and returns a clone of it
-(:func:`_clone`: the event deque, slots, active loop and latest action copied, so changes to the
+(:func:`clone`: the event deque, slots, active loop and latest action copied, so changes to the
 copy do not reach it). Tests compare the clone with Rasa's copy after every event of every story.
 """
 
@@ -330,7 +330,7 @@ class _Replayed(_Folded):
         self.tracker = tracker
 
 
-def _clone(tracker: Any) -> Any:
+def clone(tracker: Any) -> Any:
     """An independent tracker in the same state: the containers Rasa changes in place (the event
     deque, the slots, the active loop, the latest action, placeholder messages) are copied, event
     objects are shared as a replay shares them, and this module's caches are left behind."""
@@ -354,11 +354,6 @@ def _clone(tracker: Any) -> Any:
             state[name] = copy.deepcopy(value)
     clone.__dict__.update(state)
     return clone
-
-
-def clone(tracker: Any) -> Any:
-    """An independent copy of ``tracker`` without replaying its events (what ``copy()`` returns)."""
-    return _clone(tracker)
 
 
 def _is_last_of_its_kind(value: Any, events: Any) -> bool:
@@ -387,7 +382,7 @@ def _replayed_copies() -> None:
             del self.__dict__[_SHADOW]  # stopped half-way: never continue from it
             raise
         replayed.folded_all()
-        return _clone(replayed.tracker)
+        return clone(replayed.tracker)
 
     DialogueStateTracker.copy = copy_  # type: ignore[assignment]
 
