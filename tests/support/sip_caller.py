@@ -55,6 +55,16 @@ def free_sip_port() -> int:
     raise RuntimeError("no free SIP port in 10000-19999")
 
 
+def free_sip_ports(count: int) -> list[int]:
+    """``count`` ports from :func:`free_sip_port`, none on another's TLS port (``port + 1``)."""
+    ports: list[int] = []
+    while len(ports) < count:
+        candidate = free_sip_port()
+        if all(abs(candidate - other) > 1 for other in ports):
+            ports.append(candidate)
+    return ports
+
+
 def caller_audio(samples_16k: np.ndarray, lead_seconds: float, hold_seconds: float) -> bytes:
     """The caller's microphone: silence, the question, silence (8 kHz mono 16-bit WAV)."""
     from connectors.voice.audio import resample, wav_bytes

@@ -21,7 +21,7 @@ import pytest
 from tests.support.fixtures import launch_early
 from tests.support.servers import PROJECT_ROOT, terminate
 from tests.support.voice import MODEL_DIR, start_gateway
-from tests.support.sip_caller import free_sip_port
+from tests.support.sip_caller import free_sip_ports
 from tests.support.stack import RasaStack
 
 CLIPS = PROJECT_ROOT / "bench" / "voice_clips"
@@ -65,12 +65,7 @@ def voice_gateway(rasa_stack: RasaStack, tmp_path_factory: pytest.TempPathFactor
         pytest.skip("the Whisper model is not joined: run `make voice-model`")
     url = rasa_stack.voice_env["VOICE_GATEWAY_URL"]
     port = int(url.rsplit(":", 1)[1])
-    ports: list[int] = []
-    while len(ports) < 3:  # three user agents, none on another's TLS port
-        candidate = free_sip_port()
-        if all(abs(candidate - other) > 1 for other in ports):
-            ports.append(candidate)
-    sip_port, caller_port, operator_port = ports
+    sip_port, caller_port, operator_port = free_sip_ports(3)
     log_path = tmp_path_factory.mktemp("voice") / "gateway.log"
     rtp_low = 20000 + (os.getpid() % 200) * 100
     process = start_gateway({
